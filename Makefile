@@ -1,0 +1,47 @@
+# Two commands for a new machine: `make run` (portal with demo data) and `make test`.
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+HOST   ?= 127.0.0.1
+PORT   ?= 5000
+THREADS ?= 8
+
+.PHONY: run test lint install install-dev system-test-deps bench
+
+$(VENV)/.runtime: requirements.txt
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements.txt
+	touch $@
+
+$(VENV)/.dev: $(VENV)/.runtime requirements-dev.txt
+	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
+	touch $@
+
+install: $(VENV)/.runtime
+install-dev: $(VENV)/.dev
+
+## Install, upgrade the SQLite database in instance/, load demo data if empty, serve on :5000.
+run: install
+	$(BIN)/flask --app app db upgrade
+	$(BIN)/flask --app app seed-demo --if-empty
+	@echo "Портал: http://$(HOST):$(PORT)/  (демо-логины и пароль — в README.md)"
+	$(BIN)/waitress-serve --listen=$(HOST):$(PORT) --threads=$(THREADS) app:app
+
+## Chromium (browser tests) and poppler (PDF checks) from Debian, when we may install them.
+system-test-deps:
+	@if command -v chromium >/dev/null && command -v pdftoppm >/dev/null; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium poppler-utils >/dev/null; \
+	else echo "Нет chromium/poppler-utils и прав root: браузерные тесты будут пропущены."; fi
+
+## Install everything and run the whole suite (SQLite; set TEST_DATABASE_URL for PostgreSQL).
+test: install-dev system-test-deps
+	$(BIN)/python -m pytest
+
+lint: install-dev
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+bench: install-dev
+	$(BIN)/python bench/pages.py

@@ -1,0 +1,1 @@
+"""User accounts: login, roles, passwords, lock-out and one-time passwords."""

@@ -1,0 +1,15 @@
+"""Forms shared by every area."""
+
+from flask_wtf import FlaskForm
+from wtforms.fields.choices import SelectChoice
+
+
+class EmptyForm(FlaskForm):
+    """A button-only POST still carries the CSRF token."""
+
+
+def choices(pairs) -> list[SelectChoice]:
+    """(value, label) pairs as WTForms 3.3 wants them; plain strings label themselves."""
+    return [
+        SelectChoice(p) if isinstance(p, str) else SelectChoice(str(p[0]), str(p[1])) for p in pairs
+    ]

@@ -1,0 +1,1 @@
+"""The dashboard, the health check and the pages every role shares."""

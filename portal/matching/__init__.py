@@ -1,0 +1,1 @@
+"""Forms of mentorship, matching mentors with mentees, pairs and groups."""

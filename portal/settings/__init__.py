@@ -1,0 +1,1 @@
+"""The centre's details and texts that are settings, not code."""

@@ -1,0 +1,102 @@
+"""Every route is guarded: anonymous users go to login, roles are declared, CSRF is required."""
+
+import pytest
+from sqlalchemy import func, select
+
+from portal.access import PUBLIC_ENDPOINTS, Role
+from portal.extensions import db
+from tests import factories
+from tests.routes import STATE_CHANGING, build_path, guarded_rules, methods
+
+
+def test_every_guarded_view_declares_its_roles(app):
+    undeclared = [
+        rule.endpoint
+        for rule in guarded_rules(app)
+        if not getattr(app.view_functions[rule.endpoint], "allowed_roles", None)
+    ]
+    assert undeclared == []
+
+
+def test_anonymous_requests_go_to_login(app, client):
+    checked = 0
+    for rule in guarded_rules(app):
+        for method in methods(rule):
+            response = client.open(build_path(rule), method=method)
+            assert response.status_code == 302, (method, rule.rule, response.status_code)
+            assert response.location.startswith("/login"), (method, rule.rule)
+            checked += 1
+    assert checked >= 8
+
+
+def test_only_login_health_and_static_are_public(app, client):
+    assert PUBLIC_ENDPOINTS == {"static", "accounts.login", "main.healthz"}
+    assert client.get("/login").status_code == 200
+    assert client.get("/healthz").status_code == 200
+    with client.get("/static/js/htmx-2.0.11.min.js") as response:
+        assert response.status_code == 200
+
+
+def _row_counts() -> dict[str, int]:
+    return {
+        t.name: db.session.scalar(select(func.count()).select_from(t))
+        for t in db.metadata.sorted_tables
+    }
+
+
+def test_state_changes_without_csrf_token_are_refused(csrf_app):
+    """Log in as someone holding every role, then POST to every route without a token."""
+    client = csrf_app.test_client()
+    everyone = factories.make_user(login="all", roles=[r.value for r in Role])
+    with client.session_transaction() as session:
+        session["_user_id"] = str(everyone.id)
+        session["_fresh"] = True
+    before = _row_counts()
+    checked = 0
+    for rule in guarded_rules(csrf_app):
+        for method in methods(rule):
+            if method not in STATE_CHANGING:
+                continue
+            response = client.open(build_path(rule), method=method, data={"x": "1"})
+            assert response.status_code == 400, (method, rule.rule, response.status_code)
+            assert "Форма устарела" in response.get_data(as_text=True)
+            checked += 1
+    assert checked >= 4
+    db.session.expire_all()
+    assert _row_counts() == before
+
+
+def test_get_routes_change_nothing(app, client):
+    everyone = factories.make_user(login="all", roles=[r.value for r in Role])
+    with client.session_transaction() as session:
+        session["_user_id"] = str(everyone.id)
+    before = _row_counts()
+    for rule in guarded_rules(app):
+        if "GET" in rule.methods and not rule.arguments:
+            client.get(build_path(rule))
+    db.session.expire_all()
+    assert _row_counts() == before
+
+
+# The role × route matrix of the foundation: (method, path, roles admitted).
+FOUNDATION_ROUTES = [
+    ("GET", "/", set(Role)),
+    ("GET", "/account/password", set(Role)),
+    ("GET", "/users", {Role.ADMIN, Role.CURATOR}),
+    ("GET", "/users/new", {Role.ADMIN, Role.CURATOR}),
+    ("GET", "/settings", {Role.ADMIN}),
+    ("POST", "/settings", {Role.ADMIN}),
+]
+
+
+@pytest.mark.parametrize("role", list(Role), ids=lambda r: r.value)
+@pytest.mark.parametrize(("method", "path", "allowed"), FOUNDATION_ROUTES, ids=lambda v: str(v))
+def test_role_matrix(client, auth, role, method, path, allowed):
+    user = factories.make_user(login=f"u-{role.value}", roles=[role.value])
+    auth.login(user)
+    response = client.open(path, method=method, data={})
+    if role in allowed:
+        assert response.status_code in (200, 302, 422), response.status_code
+    else:
+        assert response.status_code == 403
+        assert "Доступ запрещён" in response.get_data(as_text=True)
