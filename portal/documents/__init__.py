@@ -1,0 +1,1 @@
+"""Shared document layer: PDF rendering, the electronic seal and spreadsheet import/export."""
