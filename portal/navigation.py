@@ -22,7 +22,7 @@ NAV = (
     NavItem("Подбор пар", "matching.index", MANAGERS),
     NavItem("Пары и группы", "matching.pairs", (*STAFF, Role.MENTOR, Role.MENTEE, Role.PARENT)),
     NavItem("Планы", "plans.index", (*STAFF, Role.MENTOR, Role.MENTEE, Role.PARENT)),
-    NavItem("Соглашения", "agreements.index", (*STAFF, Role.MENTOR, Role.MENTEE, Role.PARENT)),
+    NavItem("Соглашения", "agreements.index", (*MANAGERS, Role.MENTOR, Role.MENTEE, Role.PARENT)),
     NavItem("Пользователи", "accounts.users", MANAGERS),
     NavItem("Настройки", "settings.edit", (Role.ADMIN,)),
 )

@@ -7,6 +7,8 @@ import threading
 from pathlib import Path
 
 import pytest
+from flask import g, has_app_context
+from flask.testing import FlaskClient
 from sqlalchemy import text
 from werkzeug.serving import make_server
 
@@ -19,6 +21,20 @@ TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL")
 CHROMIUM = os.environ.get("PORTAL_CHROMIUM", "/usr/bin/chromium")
 
 
+class FreshRequestClient(FlaskClient):
+    """A test client whose every request starts with an empty `flask.g`.
+
+    The fixtures hold one app context for the database, and Flask reuses it for requests,
+    so `g` (Flask-Login's cached user, per-request caches) would leak from one request to
+    the next; in production every request gets its own app context.
+    """
+
+    def open(self, *args, **kwargs):
+        if has_app_context():
+            g.__dict__.clear()
+        return super().open(*args, **kwargs)
+
+
 def make_test_config(database_url: str, instance_path: Path, **overrides) -> dict:
     config = {
         "TESTING": True,
@@ -27,6 +43,8 @@ def make_test_config(database_url: str, instance_path: Path, **overrides) -> dic
         "INSTANCE_PATH": str(instance_path),
         "WTF_CSRF_ENABLED": False,
         "SERVER_NAME": None,
+        # Hashing is not under test here; scrypt would dominate the suite's run time.
+        "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
     }
     config.update(overrides)
     return config
@@ -79,6 +97,7 @@ def _reset(app) -> None:
 @pytest.fixture
 def app(_schema, database_url, instance_path):
     app = create_app(make_test_config(database_url, instance_path))
+    app.test_client_class = FreshRequestClient
     with app.app_context():
         yield app
         _reset(app)
@@ -88,6 +107,7 @@ def app(_schema, database_url, instance_path):
 def csrf_app(_schema, database_url, instance_path):
     """The app as it runs for real: CSRF protection on."""
     app = create_app(make_test_config(database_url, instance_path, WTF_CSRF_ENABLED=True))
+    app.test_client_class = FreshRequestClient
     with app.app_context():
         yield app
         _reset(app)
@@ -124,40 +144,25 @@ def auth(client):
     return AuthActions(client)
 
 
-@pytest.fixture
-def admin(app):
-    return factories.make_user(login="admin", roles=["admin"], full_name="Марина Татьяна Витальевна")
+def _persona(login: str, role: str, full_name: str):
+    """A fixture returning a user with one role and no linked person."""
+
+    @pytest.fixture
+    def persona(app):
+        return factories.make_user(login=login, roles=[role], full_name=full_name)
+
+    persona.__doc__ = f"The {role} persona «{login}»."
+    return persona
 
 
-@pytest.fixture
-def curator(app):
-    return factories.make_user(login="curator", roles=["curator"], full_name="Соколова Анна Викторовна")
-
-
-@pytest.fixture
-def group(app):
-    return factories.make_user(login="group", roles=["group"], full_name="Лебедев Игорь Николаевич")
-
-
-@pytest.fixture
-def mentor(app):
-    return factories.make_user(login="mentor", roles=["mentor"], full_name="Кузнецова Елена Сергеевна")
-
-
-@pytest.fixture
-def mentee(app):
-    return factories.make_user(login="mentee", roles=["mentee"], full_name="Орлов Дмитрий Андреевич")
-
-
-@pytest.fixture
-def parent(app):
-    return factories.make_user(login="parent", roles=["parent"], full_name="Орлова Наталья Петровна")
-
-
-@pytest.fixture
-def stranger(app):
-    """A mentor with no relation to anyone in the test: object-level checks must refuse them."""
-    return factories.make_user(login="stranger", roles=["mentor"], full_name="Чужой Иван Иванович")
+admin = _persona("admin", "admin", "Марина Татьяна Витальевна")
+curator = _persona("curator", "curator", "Соколова Анна Викторовна")
+group = _persona("group", "group", "Лебедев Игорь Николаевич")
+mentor = _persona("mentor", "mentor", "Кузнецова Елена Сергеевна")
+mentee = _persona("mentee", "mentee", "Орлов Дмитрий Андреевич")
+parent = _persona("parent", "parent", "Орлова Наталья Петровна")
+# A mentor with no relation to anyone in the test: object-level checks must refuse them.
+stranger = _persona("stranger", "mentor", "Чужой Иван Иванович")
 
 
 # --- The browser: a live portal on a free port and headless Chromium through Playwright ---
@@ -253,3 +258,9 @@ def browser_login(page, login: str, password: str = factories.DEFAULT_PASSWORD) 
     page.get_by_label("Пароль", exact=True).fill(password)
     page.get_by_role("button", name="Войти").click()
     page.wait_for_url(lambda url: "/login" not in url)
+
+
+def pytest_collection_modifyitems(config, items):
+    """Run browser tests last: Playwright's sync API leaves an event loop running in the main
+    thread for the rest of the session, and pyHanko's signing calls asyncio.run()."""
+    items.sort(key=lambda item: item.get_closest_marker("browser") is not None)

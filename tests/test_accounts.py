@@ -48,6 +48,17 @@ def test_passwords_are_hashed(curator):
     assert stored.startswith(("scrypt:", "pbkdf2:"))
 
 
+def test_production_hashes_with_scrypt(tmp_path):
+    from portal import create_app
+
+    app = create_app({"INSTANCE_PATH": str(tmp_path), "SECRET_KEY": "x"})
+    with app.app_context():
+        user = User(login="x")
+        user.set_password("Пароль2026")
+    assert user.password_hash.startswith("scrypt:")
+    assert user.check_password("Пароль2026") and not user.check_password("пароль2026")
+
+
 def test_session_cookie_is_httponly_and_lax(client, curator):
     response = login(client, "curator", factories.DEFAULT_PASSWORD)
     cookie = response.headers["Set-Cookie"]
@@ -106,7 +117,11 @@ def test_temporary_password_forces_a_change(client, auth):
     assert "не короче 8 символов" in response.get_data(as_text=True)
     response = client.post(
         "/account/password",
-        data={"current": factories.DEFAULT_PASSWORD, "new": "Новый2026пароль", "repeat": "Новый2026пароль"},
+        data={
+            "current": factories.DEFAULT_PASSWORD,
+            "new": "Новый2026пароль",
+            "repeat": "Новый2026пароль",
+        },
     )
     assert response.location == "/"
     db.session.refresh(user)
@@ -186,7 +201,9 @@ def test_user_search_finds_cyrillic_case_insensitively(client, auth, curator):
 def test_edit_user_roles_is_logged(client, auth, admin):
     kid = factories.make_user(login="kid4", roles=["mentee"])
     auth.login(admin)
-    client.post(f"/users/{kid.id}/edit", data={"full_name": "Новое Имя", "roles": ["mentee", "mentor"]})
+    client.post(
+        f"/users/{kid.id}/edit", data={"full_name": "Новое Имя", "roles": ["mentee", "mentor"]}
+    )
     db.session.refresh(kid)
     assert {r.value for r in kid.roles} == {"mentee", "mentor"}
     event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "user_updated"))
