@@ -152,7 +152,8 @@ class Consent(db.Model):
     co_signed_by_id: Mapped[int | None] = mapped_column(ForeignKey("persons.id"))
     signed_on: Mapped[date] = mapped_column(Date)
     method: Mapped[str] = mapped_column(String(20), default="paper")  # paper | electronic
-    scan: Mapped[bytes | None] = mapped_column(LargeBinary)
+    # Deferred: lists load consents for the badge and must not drag 10 MB scans along.
+    scan: Mapped[bytes | None] = mapped_column(LargeBinary, deferred=True)
     scan_filename: Mapped[str | None] = mapped_column(String(200))
     scan_mimetype: Mapped[str | None] = mapped_column(String(100))
     signature_ref: Mapped[str | None] = mapped_column(String(100))  # electronic signature id
@@ -168,3 +169,24 @@ class Consent(db.Model):
     @property
     def is_valid(self) -> bool:
         return self.revoked_on is None
+
+
+class ImportBatch(db.Model):
+    """An uploaded base file kept between the preview and the commit.
+
+    The portal runs in several worker processes, so the file lives in the database, not in
+    memory; the commit re-reads it and checks that the batch belongs to the same user.
+    """
+
+    __tablename__ = "person_import_batches"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    owner_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    base: Mapped[str] = mapped_column(String(10))  # mentees | mentors
+    filename: Mapped[str] = mapped_column(String(200))
+    data: Mapped[bytes] = mapped_column(LargeBinary, deferred=True)
+    row_count: Mapped[int] = mapped_column(Integer, default=0)
+    error_count: Mapped[int] = mapped_column(Integer, default=0)
+    committed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_count: Mapped[int | None] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
