@@ -30,9 +30,7 @@ def pair_capacities(user, pair: Pair) -> frozenset[str]:
 
         child_ids = set(
             db.session.scalars(
-                select(Representative.child_id).where(
-                    Representative.representative_id == person_id
-                )
+                select(Representative.child_id).where(Representative.representative_id == person_id)
             )
         )
         if child_ids & member_ids:
@@ -67,3 +65,30 @@ def visible_pairs(user) -> Select:
             Pair.id.in_(select(PairMember.pair_id).where(PairMember.mentee_id.in_(children)))
         )
     return query.where(or_(*conditions)) if conditions else query.where(False)
+
+
+# --- The checks every matching route makes, one function each ---------------------------------
+
+
+def can_manage_pairs(user) -> bool:
+    """Only the curator (and the administrator) forms, changes and ends pairs."""
+    return user.has_any_role((Role.ADMIN, Role.CURATOR))
+
+
+def can_manage_pair(user, pair: Pair) -> bool:
+    return CURATOR in pair_capacities(user, pair)
+
+
+def ensure_pair_visible(user, pair: Pair) -> frozenset[str]:
+    """403 unless the user stands to the pair in some capacity; return the capacities."""
+    from portal.access import ensure
+
+    capacities = pair_capacities(user, pair)
+    ensure(bool(capacities))
+    return capacities
+
+
+def ensure_pair_manageable(user, pair: Pair) -> None:
+    from portal.access import ensure
+
+    ensure(can_manage_pair(user, pair))

@@ -2,7 +2,7 @@
 
 from datetime import date, datetime
 
-from sqlalchemy import JSON, Boolean, Date, ForeignKey, String, Text
+from sqlalchemy import JSON, Boolean, Date, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.extensions import db
@@ -29,6 +29,12 @@ class MentorshipForm(db.Model):
     documents: Mapped[str | None] = mapped_column(Text)
     reported_as: Mapped[str | None] = mapped_column(String(150))  # federal form for reports
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    min_mentee_age: Mapped[int | None] = mapped_column(Integer)  # students take part from 10
+    description: Mapped[str | None] = mapped_column(Text)  # who the parties are, in words
+
+    @property
+    def scope_title(self) -> str:
+        return "федеральная" if self.scope == "federal" else "Центра"
 
 
 class Pair(db.Model):
@@ -53,8 +59,15 @@ class Pair(db.Model):
     form: Mapped[MentorshipForm] = relationship(lazy="joined")
     mentor: Mapped[Person] = relationship(foreign_keys=[mentor_id], lazy="joined")
     members: Mapped[list["PairMember"]] = relationship(
-        cascade="all, delete-orphan", lazy="selectin", back_populates="pair"
+        cascade="all, delete-orphan",
+        lazy="selectin",
+        back_populates="pair",
+        order_by="PairMember.id",
     )
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN_PAIR_STATUSES
 
     @property
     def is_group(self) -> bool:
@@ -80,4 +93,117 @@ class PairMember(db.Model):
     leave_reason: Mapped[str | None] = mapped_column(Text)
 
     pair: Mapped[Pair] = relationship(back_populates="members")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
     mentee: Mapped[Person] = relationship(lazy="joined")
+
+
+class PairEvent(db.Model):
+    """One step in the life of a pair, shown on its card as the history (the audit log keeps
+    the raw changes; this is the readable story)."""
+
+    __tablename__ = "pair_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    pair_id: Mapped[int] = mapped_column(ForeignKey("pairs.id", ondelete="CASCADE"), index=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    kind: Mapped[str] = mapped_column(String(30))
+    text: Mapped[str] = mapped_column(Text)
+    user_login: Mapped[str | None] = mapped_column(String(80))
+
+
+class MatchingWeights(db.Model):
+    """The curator's weights of the five criteria: one row, id 1."""
+
+    __tablename__ = "matching_weights"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    request: Mapped[int] = mapped_column(Integer, default=35)
+    interests: Mapped[int] = mapped_column(Integer, default=25)
+    age: Mapped[int] = mapped_column(Integer, default=15)
+    club: Mapped[int] = mapped_column(Integer, default=10)
+    format: Mapped[int] = mapped_column(Integer, default=15)
+    updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    updated_by: Mapped[str | None] = mapped_column(String(80))
+
+
+PETITION_STATUSES = ("на рассмотрении", "удовлетворено", "отклонено")
+
+
+class Petition(db.Model):
+    """A mentee's petition to the director to replace the mentor (п. 6.2 of the regulation)."""
+
+    __tablename__ = "petitions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    pair_id: Mapped[int] = mapped_column(ForeignKey("pairs.id", ondelete="CASCADE"), index=True)
+    mentee_id: Mapped[int] = mapped_column(ForeignKey("persons.id"), index=True)
+    filed_on: Mapped[date] = mapped_column(Date)
+    reason: Mapped[str] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(20), default="на рассмотрении")
+    resolved_on: Mapped[date | None] = mapped_column(Date)
+    resolution: Mapped[str | None] = mapped_column(Text)
+    new_pair_id: Mapped[int | None] = mapped_column(ForeignKey("pairs.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    pair: Mapped[Pair] = relationship(foreign_keys=[pair_id])
+    mentee: Mapped[Person] = relationship(lazy="joined")
+
+
+PROPOSAL_STATUSES = ("черновик", "принят", "принят частично", "отклонён")
+ITEM_STATUSES = ("предложено", "принято", "отклонено", "не принято")
+
+
+class CohortProposal(db.Model):
+    """A computed cohort assignment kept as a draft until the curator decides on it."""
+
+    __tablename__ = "cohort_proposals"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    form_id: Mapped[int] = mapped_column(ForeignKey("mentorship_forms.id"), index=True)
+    status: Mapped[str] = mapped_column(String(20), default="черновик")
+    total: Mapped[int] = mapped_column(Integer, default=0)
+    weights: Mapped[dict] = mapped_column(JSON, default=dict)
+    unmatched: Mapped[list] = mapped_column(JSON, default=list)  # [{mentee_id, name, reason}]
+    mentee_count: Mapped[int] = mapped_column(Integer, default=0)
+    mentor_count: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    created_by: Mapped[str | None] = mapped_column(String(80))
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    form: Mapped[MentorshipForm] = relationship(lazy="joined")
+    items: Mapped[list["ProposalItem"]] = relationship(
+        cascade="all, delete-orphan",
+        lazy="selectin",
+        back_populates="proposal",
+        order_by="ProposalItem.position",
+    )
+
+
+class ProposalItem(db.Model):
+    """One proposed pair; a curator's change keeps the original mentor and the reason."""
+
+    __tablename__ = "proposal_items"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    proposal_id: Mapped[int] = mapped_column(
+        ForeignKey("cohort_proposals.id", ondelete="CASCADE"), index=True
+    )
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    mentee_id: Mapped[int] = mapped_column(ForeignKey("persons.id"))
+    mentor_id: Mapped[int] = mapped_column(ForeignKey("persons.id"))
+    score: Mapped[int] = mapped_column(Integer, default=0)
+    parts: Mapped[list] = mapped_column(JSON, default=list)  # [{label, points, max, reason}]
+    original_mentor_id: Mapped[int | None] = mapped_column(ForeignKey("persons.id"))
+    original_score: Mapped[int | None] = mapped_column(Integer)
+    change_reason: Mapped[str | None] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(20), default="предложено")
+    error: Mapped[str | None] = mapped_column(Text)
+    pair_id: Mapped[int | None] = mapped_column(ForeignKey("pairs.id", ondelete="SET NULL"))
+
+    proposal: Mapped[CohortProposal] = relationship(back_populates="items")
+    mentee: Mapped[Person] = relationship(foreign_keys=[mentee_id], lazy="joined")
+    mentor: Mapped[Person] = relationship(foreign_keys=[mentor_id], lazy="joined")
+    original_mentor: Mapped[Person | None] = relationship(
+        foreign_keys=[original_mentor_id], lazy="joined"
+    )

@@ -1,0 +1,556 @@
+"""The life of a pair or group: every rule (capacity, consent, eligibility, one mentor per form)
+is checked here, whichever screen calls; a refusal is a RuleViolation with a Russian message."""
+
+import importlib.util
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from flask import has_request_context
+from flask_login import current_user
+from sqlalchemy import func, select
+
+from portal import audit
+from portal.domain import RuleViolation
+from portal.extensions import db
+from portal.matching.models import (
+    OPEN_PAIR_STATUSES,
+    MentorshipForm,
+    Pair,
+    PairEvent,
+    PairMember,
+    Petition,
+)
+from portal.people.models import Person
+from portal.people.rules import require_consent, require_publication_consent
+from portal.timeutil import today_moscow, utcnow
+
+# A quick assignment may be taken back for this long (a slip of the hand, not a decision).
+UNDO_WINDOW = timedelta(minutes=30)
+
+
+@dataclass(frozen=True)
+class Assignment:
+    pair: Pair
+    member: PairMember
+    created_pair: bool  # False: the mentee joined the mentor's existing group
+
+    @property
+    def remaining_capacity(self) -> int:
+        return remaining_capacity(self.pair.mentor)
+
+
+# --- Checks ---------------------------------------------------------------------------------------
+
+
+def active_mentee_count(mentor: Person, *, ignore_member_id: int | None = None) -> int:
+    query = (
+        select(func.count(PairMember.id))
+        .join(Pair, Pair.id == PairMember.pair_id)
+        .where(
+            Pair.mentor_id == mentor.id,
+            Pair.status.in_(OPEN_PAIR_STATUSES),
+            PairMember.left_on.is_(None),
+        )
+    )
+    if ignore_member_id is not None:
+        query = query.where(PairMember.id != ignore_member_id)
+    return db.session.scalar(query) or 0
+
+
+def remaining_capacity(mentor: Person) -> int:
+    return max(0, (mentor.capacity or 0) - active_mentee_count(mentor))
+
+
+def current_mentor_pair(
+    mentee: Person, form: MentorshipForm, *, ignore_member_id: int | None = None
+) -> Pair | None:
+    """The open pair of the form in which the mentee currently is, if any."""
+    query = (
+        select(Pair)
+        .join(PairMember, PairMember.pair_id == Pair.id)
+        .where(
+            Pair.form_id == form.id,
+            Pair.status.in_(OPEN_PAIR_STATUSES),
+            PairMember.mentee_id == mentee.id,
+            PairMember.left_on.is_(None),
+        )
+        .limit(1)
+    )
+    if ignore_member_id is not None:
+        query = query.where(PairMember.id != ignore_member_id)
+    return db.session.scalar(query)
+
+
+def check_eligibility(form: MentorshipForm, mentor: Person, mentee: Person) -> None:
+    """Who may be mentor and mentee in the form, and the higher level of «ученик – ученик»."""
+    if mentor.id == mentee.id:
+        raise RuleViolation("Наставник и наставляемый — один и тот же человек.")
+    if not form.active:
+        raise RuleViolation(f"Форма «{form.name}» отключена: новые пары в ней не формируются.")
+    if mentor.category not in (form.mentor_categories or []):
+        allowed = ", ".join(form.mentor_categories or []) or "не заданы"
+        raise RuleViolation(
+            f"{mentor.short_name} не может быть наставником в форме «{form.name}»: "
+            f"категория «{mentor.category}» не подходит (допустимы: {allowed})."
+        )
+    if mentee.category not in (form.mentee_categories or []):
+        allowed = ", ".join(form.mentee_categories or []) or "не заданы"
+        raise RuleViolation(
+            f"{mentee.short_name} не может быть наставляемым в форме «{form.name}»: "
+            f"категория «{mentee.category}» не подходит (допустимы: {allowed})."
+        )
+    if form.min_mentee_age is not None and mentee.age is not None:
+        if mentee.age < form.min_mentee_age:
+            raise RuleViolation(
+                f"В форме «{form.name}» участвуют наставляемые с {form.min_mentee_age} лет, "
+                f"а {mentee.short_name} сейчас {mentee.age}."
+            )
+    if form.mentor_higher_level:
+        if mentor.study_level is None or mentee.study_level is None:
+            raise RuleViolation(
+                f"В форме «{form.name}» наставник учится на более высокой ступени: укажите класс "
+                f"(год обучения) и у наставника, и у наставляемого."
+            )
+        if mentor.study_level <= mentee.study_level:
+            raise RuleViolation(
+                f"В форме «{form.name}» наставник должен учиться на более высокой ступени: "
+                f"у {mentor.short_name} {mentor.study_level} класс, "
+                f"у {mentee.short_name} — {mentee.study_level}."
+            )
+
+
+def check_assignment(
+    form: MentorshipForm, mentor: Person, mentee: Person, *, ignore_member_id: int | None = None
+) -> None:
+    """Every rule for putting the mentee with the mentor in the form; raises RuleViolation."""
+    check_eligibility(form, mentor, mentee)
+    require_consent(mentor, "сформировать пару")
+    require_consent(mentee, "сформировать пару")
+    existing = current_mentor_pair(mentee, form, ignore_member_id=ignore_member_id)
+    if existing is not None:
+        raise RuleViolation(
+            f"У {mentee.short_name} уже есть наставник в форме «{form.name}»: "
+            f"{existing.mentor.short_name}. В одной форме у наставляемого один наставник; "
+            f"чтобы сменить его, оформите ходатайство о замене."
+        )
+    _lock(mentor)
+    used = active_mentee_count(mentor, ignore_member_id=ignore_member_id)
+    if used >= (mentor.capacity or 0):
+        raise RuleViolation(
+            f"У наставника {mentor.short_name} нет свободных мест: "
+            f"занято {used} из {mentor.capacity or 0}."
+        )
+
+
+def _lock(mentor: Person) -> None:
+    """Serialise capacity checks per mentor across workers (no-op on SQLite, which locks the
+    whole database for a write anyway)."""
+    if db.engine.dialect.name == "postgresql":
+        db.session.execute(select(Person.id).where(Person.id == mentor.id).with_for_update())
+
+
+def _require_open(pair: Pair) -> None:
+    if not pair.is_open:
+        raise RuleViolation(f"Пара уже {pair.status}: изменить её нельзя.")
+
+
+# --- History ------------------------------------------------------------------------------------
+
+
+def _login() -> str | None:
+    if has_request_context() and current_user and current_user.is_authenticated:
+        return current_user.login
+    return None
+
+
+def _event(pair: Pair, kind: str, text: str) -> None:
+    db.session.add(PairEvent(pair_id=pair.id, kind=kind, text=text, user_login=_login()))
+
+
+def events(pair: Pair) -> list[PairEvent]:
+    query = (
+        select(PairEvent)
+        .where(PairEvent.pair_id == pair.id)
+        .order_by(PairEvent.at.desc(), PairEvent.id.desc())
+    )
+    return list(db.session.scalars(query))
+
+
+def mark_needs_attention(person: Person, note: str) -> int:
+    """Flag the person's open pairs (e.g. when a consent is revoked); returns how many."""
+    query = (
+        select(Pair)
+        .where(Pair.status.in_(OPEN_PAIR_STATUSES))
+        .where(
+            (Pair.mentor_id == person.id)
+            | Pair.id.in_(
+                select(PairMember.pair_id).where(
+                    PairMember.mentee_id == person.id, PairMember.left_on.is_(None)
+                )
+            )
+        )
+    )
+    count = 0
+    for pair in db.session.scalars(query):
+        pair.needs_attention = note[:300]
+        _event(pair, "attention", f"Требует внимания: {note}")
+        count += 1
+    return count
+
+
+# --- Forming pairs ------------------------------------------------------------------------------
+
+
+def _open_pair_of_mentor(form: MentorshipForm, mentor: Person) -> Pair | None:
+    query = (
+        select(Pair)
+        .where(
+            Pair.form_id == form.id,
+            Pair.mentor_id == mentor.id,
+            Pair.status.in_(OPEN_PAIR_STATUSES),
+        )
+        .order_by(Pair.status.desc(), Pair.id.desc())  # «черновик» after «действует»
+        .limit(1)
+    )
+    return db.session.scalar(query)
+
+
+def assign(
+    form: MentorshipForm,
+    mentor: Person,
+    mentee: Person,
+    *,
+    goal: str | None = None,
+    on: date | None = None,
+    source: str = "подбор",
+) -> Assignment:
+    """Form a pair (a draft) or add the mentee to the mentor's open group in the form."""
+    check_assignment(form, mentor, mentee)
+    on = on or today_moscow()
+    pair = _open_pair_of_mentor(form, mentor)
+    created = pair is None
+    if created:
+        pair = Pair(form=form, mentor=mentor, status="черновик", goal=goal)
+        db.session.add(pair)
+        db.session.flush()
+    member = PairMember(pair=pair, mentee=mentee, joined_on=on)
+    db.session.add(member)
+    db.session.flush()
+    if created:
+        _event(
+            pair,
+            "created",
+            f"Сформирована пара: {mentor.short_name} — {mentee.short_name} ({source}).",
+        )
+        audit.record(
+            "pair_created",
+            "pair",
+            pair.id,
+            {
+                "mentor_id": [None, mentor.id],
+                "mentee_id": [None, mentee.id],
+                "form": [None, form.code],
+                "status": [None, pair.status],
+            },
+            f"Пара {mentor.short_name} — {mentee.short_name}, {form.name} ({source})",
+        )
+    else:
+        _event(pair, "member_added", f"В группу добавлен(а) {mentee.short_name} ({source}).")
+        audit.record(
+            "pair_member_added",
+            "pair",
+            pair.id,
+            {"mentee_id": [None, mentee.id]},
+            f"{mentee.short_name} добавлен(а) в группу {mentor.short_name} ({source})",
+        )
+    return Assignment(pair=pair, member=member, created_pair=created)
+
+
+def add_member(pair: Pair, mentee: Person, *, on: date | None = None) -> PairMember:
+    """Add a mentee to an open pair, which becomes a group."""
+    _require_open(pair)
+    check_assignment(pair.form, pair.mentor, mentee)
+    member = PairMember(pair=pair, mentee=mentee, joined_on=on or today_moscow())
+    db.session.add(member)
+    db.session.flush()
+    _event(pair, "member_added", f"В группу добавлен(а): {mentee.short_name}")
+    audit.record(
+        "pair_member_added",
+        "pair",
+        pair.id,
+        {"mentee_id": [None, mentee.id]},
+        f"{mentee.short_name} добавлен(а) в группу {pair.mentor.short_name}",
+    )
+    return member
+
+
+def remove_member(pair: Pair, member: PairMember, reason: str, *, on: date | None = None) -> None:
+    _require_open(pair)
+    if member.pair_id != pair.id or member.left_on is not None:
+        raise RuleViolation("Этот наставляемый уже не состоит в группе.")
+    if len(pair.current_members) <= 1:
+        raise RuleViolation(
+            "Нельзя исключить единственного наставляемого: завершите или расторгните пару."
+        )
+    if not reason.strip():
+        raise RuleViolation("Укажите причину исключения из группы.")
+    member.left_on = on or today_moscow()
+    member.leave_reason = reason.strip()
+    _event(
+        pair,
+        "member_removed",
+        f"{member.mentee.short_name} исключён(а) из группы. Причина: {member.leave_reason}",
+    )
+    audit.record(
+        "pair_member_removed",
+        "pair",
+        pair.id,
+        {"mentee_id": [member.mentee_id, None], "leave_reason": [None, reason.strip()]},
+    )
+
+
+def undo_assignment(member: PairMember) -> Person:
+    """Take back a quick assignment made moments ago; returns the mentee, unmatched again."""
+    pair = member.pair
+    mentee = member.mentee
+    if (
+        member.left_on is not None
+        or pair.status != "черновик"
+        or utcnow() - member.created_at > UNDO_WINDOW
+    ):
+        raise RuleViolation(
+            "Отменить можно только только что сделанное назначение в черновике пары. "
+            "Чтобы исключить наставляемого, откройте карточку пары."
+        )
+    only_member = len(pair.members) == 1
+    if only_member:
+        audit.record(
+            "pair_undone",
+            "pair",
+            pair.id,
+            {"mentor_id": [pair.mentor_id, None], "mentee_id": [mentee.id, None]},
+            f"Назначение отменено: {pair.mentor.short_name} — {mentee.short_name}",
+        )
+        db.session.delete(pair)
+    else:
+        pair.members.remove(member)
+        _event(pair, "member_undone", f"Назначение {mentee.short_name} отменено.")
+        audit.record(
+            "pair_member_undone",
+            "pair",
+            pair.id,
+            {"mentee_id": [mentee.id, None]},
+            f"Назначение {mentee.short_name} в группу отменено",
+        )
+    db.session.flush()
+    return mentee
+
+
+# --- Status -------------------------------------------------------------------------------------
+
+
+def _status_change(pair: Pair, new_status: str, text: str, **fields) -> None:
+    before = {"status": pair.status, **{k: getattr(pair, k) for k in fields}}
+    pair.status = new_status
+    for key, value in fields.items():
+        setattr(pair, key, value)
+    after = {"status": pair.status, **fields}
+    _event(pair, new_status, text)
+    audit.record("pair_status", "pair", pair.id, audit.diff(before, after), text)
+
+
+def activate(pair: Pair, *, on: date | None = None) -> None:
+    """черновик → действует, once both sides' consents are valid."""
+    if pair.status != "черновик":
+        raise RuleViolation(f"Запустить можно только черновик пары, а эта пара {pair.status}.")
+    if not pair.current_members:
+        raise RuleViolation("В паре нет наставляемых.")
+    require_consent(pair.mentor, "запустить пару")
+    for mentee in pair.mentees:
+        require_consent(mentee, "запустить пару")
+    started = pair.started_on or on or today_moscow()
+    _status_change(
+        pair,
+        "действует",
+        f"Пара запущена с {started:%d.%m.%Y}.",
+        started_on=started,
+        needs_attention=None,
+    )
+
+
+def complete(pair: Pair, results: str, *, on: date | None = None) -> None:
+    if pair.status != "действует":
+        raise RuleViolation("Завершить можно только действующую пару.")
+    if not results.strip():
+        raise RuleViolation("Опишите результаты работы пары.")
+    ended = on or today_moscow()
+    _status_change(
+        pair,
+        "завершена",
+        f"Пара завершена {ended:%d.%m.%Y}. Результаты: {results.strip()}",
+        ended_on=ended,
+        results=results.strip(),
+    )
+
+
+def terminate(pair: Pair, reason: str, *, on: date | None = None) -> None:
+    _require_open(pair)
+    if not reason.strip():
+        raise RuleViolation("Укажите причину расторжения.")
+    ended = on or today_moscow()
+    _status_change(
+        pair,
+        "расторгнута",
+        f"Пара расторгнута {ended:%d.%m.%Y}. Причина: {reason.strip()}",
+        ended_on=ended,
+        end_reason=reason.strip(),
+    )
+
+
+def set_case_url(pair: Pair, url: str | None) -> None:
+    """The link to a published case or review needs everyone's publication consent."""
+    url = (url or "").strip() or None
+    if url is not None:
+        if not url.startswith(("http://", "https://")):
+            raise RuleViolation("Ссылка на кейс должна начинаться с http:// или https://.")
+        require_publication_consent(pair.mentor)
+        for mentee in pair.mentees:
+            require_publication_consent(mentee)
+    before = pair.case_url
+    pair.case_url = url
+    _event(pair, "case_url", f"Ссылка на кейс: {url}" if url else "Ссылка на кейс удалена.")
+    audit.record("pair_case_url", "pair", pair.id, {"case_url": [before, url]})
+
+
+def clear_attention(pair: Pair) -> None:
+    before = pair.needs_attention
+    pair.needs_attention = None
+    _event(pair, "attention_cleared", "Отметка «требует внимания» снята.")
+    audit.record("pair_attention_cleared", "pair", pair.id, {"needs_attention": [before, None]})
+
+
+# --- Petition to replace the mentor (п. 6.2) ----------------------------------------------------
+
+
+def file_petition(pair: Pair, mentee: Person, reason: str, filed_on: date) -> Petition:
+    _require_open(pair)
+    if mentee.id not in {m.mentee_id for m in pair.current_members}:
+        raise RuleViolation(f"{mentee.short_name} не состоит в этой паре.")
+    if not reason.strip():
+        raise RuleViolation("Укажите причину ходатайства.")
+    if filed_on > today_moscow():
+        raise RuleViolation("Дата ходатайства не может быть в будущем.")
+    petition = Petition(pair_id=pair.id, mentee=mentee, filed_on=filed_on, reason=reason.strip())
+    db.session.add(petition)
+    db.session.flush()
+    _event(
+        pair,
+        "petition",
+        f"Ходатайство о замене наставника от {filed_on:%d.%m.%Y} "
+        f"(наставляемый {mentee.short_name}). Причина: {petition.reason}",
+    )
+    audit.record(
+        "petition_filed",
+        "pair",
+        pair.id,
+        {"petition_id": [None, petition.id], "reason": [None, petition.reason]},
+        f"Ходатайство о замене наставника от {filed_on:%d.%m.%Y}",
+    )
+    return petition
+
+
+def _require_pending(petition: Petition) -> None:
+    if petition.status != "на рассмотрении":
+        raise RuleViolation(f"Ходатайство уже рассмотрено: {petition.status}.")
+
+
+def replace_mentor(petition: Petition, new_mentor: Person, note: str = "") -> Pair:
+    """Grant the petition: the mentee leaves the old pair (ended with the reason; a pair left
+    empty is terminated), a new pair with the new mentor replaces it, the history stays."""
+    _require_pending(petition)
+    old = petition.pair
+    member = next((m for m in old.current_members if m.mentee_id == petition.mentee_id), None)
+    if member is None:
+        raise RuleViolation("Наставляемый уже не состоит в этой паре.")
+    if new_mentor.id == old.mentor_id:
+        raise RuleViolation("Выберите другого наставника: этот и так ведёт пару.")
+    mentee = petition.mentee
+    check_assignment(old.form, new_mentor, mentee, ignore_member_id=member.id)
+    today = today_moscow()
+    why = f"замена наставника по ходатайству от {petition.filed_on:%d.%m.%Y}"
+    member.left_on = today
+    member.leave_reason = why
+    if len(old.current_members) == 0:
+        _status_change(
+            old,
+            "расторгнута",
+            f"Пара расторгнута {today:%d.%m.%Y}: {why}.",
+            ended_on=today,
+            end_reason=why[:1].upper() + why[1:],
+        )
+    else:
+        _event(
+            old, "member_removed", f"{mentee.short_name} перешёл(ла) к другому наставнику: {why}."
+        )
+    new = Pair(
+        form=old.form, mentor=new_mentor, status="черновик", goal=old.goal, replaces_id=old.id
+    )
+    new.members.append(PairMember(mentee=mentee, joined_on=today))
+    db.session.add(new)
+    db.session.flush()
+    _event(
+        new,
+        "created",
+        f"Пара сформирована взамен пары № {old.id} ({old.mentor.short_name}): {why}.",
+    )
+    _event(
+        old,
+        "replaced",
+        f"Наставник заменён (новый наставник — {new_mentor.short_name}): новая пара № {new.id}.",
+    )
+    petition.status = "удовлетворено"
+    petition.resolved_on = today
+    petition.resolution = note.strip() or f"Назначен(а) наставник {new_mentor.short_name}"
+    petition.new_pair_id = new.id
+    audit.record(
+        "mentor_replaced",
+        "pair",
+        old.id,
+        {
+            "mentor_id": [old.mentor_id, new_mentor.id],
+            "new_pair_id": [None, new.id],
+            "petition_id": [petition.id, petition.id],
+        },
+        f"Замена наставника {mentee.short_name}: {old.mentor.short_name} → {new_mentor.short_name}",
+    )
+    _notify_agreements(old, new)
+    return new
+
+
+def reject_petition(petition: Petition, resolution: str) -> None:
+    _require_pending(petition)
+    if not resolution.strip():
+        raise RuleViolation("Укажите, почему ходатайство отклонено.")
+    petition.status = "отклонено"
+    petition.resolved_on = today_moscow()
+    petition.resolution = resolution.strip()
+    _event(petition.pair, "petition_rejected", f"Ходатайство отклонено: {petition.resolution}")
+    audit.record(
+        "petition_rejected",
+        "pair",
+        petition.pair_id,
+        {"petition_id": [petition.id, petition.id], "status": ["на рассмотрении", "отклонено"]},
+    )
+
+
+def _notify_agreements(old: Pair, new: Pair) -> None:
+    """Let the agreements area mark the old agreement for termination, when it is installed."""
+    if importlib.util.find_spec("portal.agreements") is None:
+        return
+    if importlib.util.find_spec("portal.agreements.hooks") is None:
+        return
+    from portal.agreements import hooks
+
+    handler = getattr(hooks, "on_pair_replaced", None)
+    if handler is not None:
+        handler(old, new)
