@@ -1,0 +1,1 @@
+"""Individual plans (Приложение № 4): activities edited together, history, approval, meetings."""
