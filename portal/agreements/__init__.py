@@ -1,0 +1,1 @@
+"""Agreements between mentor and mentee (Приложение № 3): issuing, ПЭП signing, sealed PDFs."""
