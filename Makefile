@@ -43,5 +43,10 @@ lint: install-dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
+## Every benchmark in turn; each prints JSON.
 bench: install-dev
 	$(BIN)/python bench/pages.py
+	$(BIN)/python bench/registry.py
+	$(BIN)/python bench/matching.py
+	$(BIN)/python bench/plans.py
+	$(BIN)/python -m bench.agreements

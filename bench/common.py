@@ -45,15 +45,28 @@ def served_portal(people: int = 300, threads: int = 8, database_url: str | None 
         env["PORTAL_DATABASE_URL"] = database_url or f"sqlite:///{tmp}/bench.db"
         env["PORTAL_SECRET_KEY"] = "bench"
         flask = [str(VENV_BIN / "flask"), "--app", "app"]
-        subprocess.run([*flask, "db", "upgrade"], cwd=ROOT, env=env, check=True,
-                       capture_output=True)
-        subprocess.run([*flask, "seed-demo", "--people", str(people)], cwd=ROOT, env=env,
-                       check=True, capture_output=True)
+        subprocess.run(
+            [*flask, "db", "upgrade"], cwd=ROOT, env=env, check=True, capture_output=True
+        )
+        subprocess.run(
+            [*flask, "seed-demo", "--people", str(people)],
+            cwd=ROOT,
+            env=env,
+            check=True,
+            capture_output=True,
+        )
         port = free_port()
         server = subprocess.Popen(
-            [str(VENV_BIN / "waitress-serve"), f"--listen=127.0.0.1:{port}",
-             f"--threads={threads}", "app:app"],
-            cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            [
+                str(VENV_BIN / "waitress-serve"),
+                f"--listen=127.0.0.1:{port}",
+                f"--threads={threads}",
+                "app:app",
+            ],
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
         )
         try:
             for _ in range(100):

@@ -19,7 +19,8 @@ DEFAULTS = {
     "REMEMBER_COOKIE_HTTPONLY": True,
     "REMEMBER_COOKIE_SAMESITE": "Lax",
     "PERMANENT_SESSION_LIFETIME": 8 * 3600,
-    "WTF_CSRF_TIME_LIMIT": None,  # a plan stays open all day; the token lives as long as the session
+    # A plan stays open all day: the CSRF token lives as long as the session.
+    "WTF_CSRF_TIME_LIMIT": None,
     "MAX_CONTENT_LENGTH": 12 * 1024 * 1024,  # uploads: imports and scans up to 10 MB plus form
     "PAGE_SIZE": 25,
 }

@@ -72,7 +72,10 @@ def seed_demo_command(password: str | None, people: int, if_empty: bool) -> None
 
 @click.command("backup")
 @click.option(
-    "--to", "target", type=click.Path(dir_okay=False, path_type=Path), default=None,
+    "--to",
+    "target",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
     help="Куда записать копию (по умолчанию instance/backups/portal-ДАТА.db).",
 )
 def backup(target: Path | None) -> None:
@@ -81,7 +84,7 @@ def backup(target: Path | None) -> None:
     if url.get_backend_name() != "sqlite":
         raise click.ClickException(
             "База данных — PostgreSQL: используйте pg_dump, например "
-            "pg_dump --format=custom --file=portal.dump \"$PORTAL_DATABASE_URL\"."
+            'pg_dump --format=custom --file=portal.dump "$PORTAL_DATABASE_URL".'
         )
     source = url.database
     if target is None:

@@ -66,11 +66,17 @@ def make_person(
     person.refresh_search_key()
     db.session.add(person)
     db.session.flush()
-    for kind, names in (("interest", interests), ("competency", competencies), ("request", request_tags)):
+    for kind, names in (
+        ("interest", interests),
+        ("competency", competencies),
+        ("request", request_tags),
+    ):
         for name in names:
             person.tags.append(PersonTag(tag=_tag(name), kind=kind))
     if consent:
-        db.session.add(Consent(person=person, kind="processing", variant="B", signed_on=date(2026, 9, 1)))
+        db.session.add(
+            Consent(person=person, kind="processing", variant="B", signed_on=date(2026, 9, 1))
+        )
     if user is not None:
         user.person_id = person.id
     db.session.commit()
@@ -78,7 +84,12 @@ def make_person(
 
 
 def make_consent(person: Person, **overrides) -> Consent:
-    values = {"kind": "processing", "variant": "B", "signed_on": date(2026, 9, 1), "method": "paper"}
+    values = {
+        "kind": "processing",
+        "variant": "B",
+        "signed_on": date(2026, 9, 1),
+        "method": "paper",
+    }
     values.update(overrides)
     consent = Consent(person=person, **values)
     db.session.add(consent)
@@ -87,7 +98,9 @@ def make_consent(person: Person, **overrides) -> Consent:
 
 
 def make_representative(child: Person, representative: Person, relation: str = "мать", **overrides):
-    link = Representative(child=child, representative=representative, relation=relation, **overrides)
+    link = Representative(
+        child=child, representative=representative, relation=relation, **overrides
+    )
     db.session.add(link)
     db.session.commit()
     return link
@@ -130,3 +143,275 @@ def make_pair(
     db.session.add(pair)
     db.session.commit()
     return pair
+
+
+# --- plans ---
+
+
+def make_plan(pair: Pair, goal: str | None = "Развить навыки проектной деятельности", **overrides):
+    from portal.plans.editing import ensure_plan
+
+    plan = ensure_plan(pair)
+    plan.goal = goal
+    for key, value in overrides.items():
+        setattr(plan, key, value)
+    db.session.commit()
+    return plan
+
+
+def make_plan_item(plan, title: str = "Экскурсия в место обучения наставника", user=None, **values):
+    from portal.plans.editing import add_item
+
+    item = add_item(plan, title, user, proposed=values.pop("proposed", False), **values)
+    db.session.commit()
+    return item
+
+
+def make_plan_world(mentor_user=None, mentee_user=None, parent_user=None, titles=None):
+    """A pair (mentor, 12-year-old mentee, his mother) with a plan of a few activities."""
+    from types import SimpleNamespace
+
+    mentor_person = make_person(
+        "Кузнецова",
+        "Елена",
+        "Сергеевна",
+        birth_date=date(1985, 3, 2),
+        category="педагог",
+        is_mentor=True,
+        user=mentor_user,
+    )
+    mentee_person = make_person(
+        "Орлов",
+        "Дмитрий",
+        "Андреевич",
+        birth_date=date(2014, 4, 1),
+        is_mentee=True,
+        user=mentee_user,
+    )
+    parent_person = None
+    if parent_user is not None:
+        parent_person = make_person(
+            "Орлова",
+            "Наталья",
+            "Петровна",
+            birth_date=date(1987, 6, 5),
+            category="родитель",
+            user=parent_user,
+        )
+        make_representative(mentee_person, parent_person)
+    pair = make_pair(mentor_person, [mentee_person])
+    plan = make_plan(pair)
+    items = [
+        make_plan_item(plan, title, user=mentor_user)
+        for title in (titles or ("Экскурсия в место обучения наставника", "Подготовка к конкурсу"))
+    ]
+    return SimpleNamespace(
+        mentor=mentor_person,
+        mentee=mentee_person,
+        parent=parent_person,
+        pair=pair,
+        plan=plan,
+        items=items,
+    )
+
+
+def client_for(app, user):
+    """A test client logged in as `user`, for tests where several people take turns.
+
+    The test's app context (and so `g`) outlives each request; the user Flask-Login cached on
+    `g` during another client's request is dropped before every request of this one.
+    """
+    from flask import g
+    from flask.testing import FlaskClient
+
+    class PersonClient(FlaskClient):
+        def open(self, *args, **kwargs):
+            g.pop("_login_user", None)
+            return super().open(*args, **kwargs)
+
+    client = PersonClient(app, app.response_class, use_cookies=True)
+    with client.session_transaction() as session:
+        session["_user_id"] = str(user.id)
+        session["_fresh"] = True
+    return client
+
+
+# --- agreements ---
+
+
+def make_agreement(
+    pair: Pair,
+    mentee: Person | None = None,
+    *,
+    issue: bool = False,
+    by: User | None = None,
+    **terms,
+):
+    """A draft agreement for one mentee of the pair, optionally issued for signing."""
+    from portal.agreements import lifecycle
+
+    mentee = mentee or pair.mentees[0]
+    existing = lifecycle.open_agreement_for(pair.id, mentee.id)
+    if existing is None:
+        drafts = lifecycle.create_drafts(pair, by)
+        existing = next(a for a in drafts if a.mentee_id == mentee.id)
+    for name, value in terms.items():
+        setattr(existing, name, value)
+    db.session.commit()
+    if issue:
+        existing = lifecycle.issue(existing.id, by)
+        db.session.commit()
+    return existing
+
+
+def make_agreement_parties(
+    mentor_user: User | None = None,
+    mentee_user: User | None = None,
+    parent_user: User | None = None,
+    child_birth: date | None = None,
+):
+    """The demo situation: an adult mentor, a 12-year-old mentee and the mother, all consented."""
+    mentor = make_person(
+        "Кузнецова",
+        "Елена",
+        "Сергеевна",
+        birth_date=date(1985, 3, 2),
+        category="педагог",
+        is_mentor=True,
+        consent=True,
+        user=mentor_user,
+    )
+    child = make_person(
+        "Орлов",
+        "Дмитрий",
+        "Андреевич",
+        birth_date=child_birth or date(2014, 4, 10),
+        consent=True,
+        is_mentee=True,
+        user=mentee_user,
+    )
+    mother = make_person(
+        "Орлова",
+        "Наталья",
+        "Петровна",
+        birth_date=date(1988, 6, 1),
+        category="родитель",
+        consent=True,
+        user=parent_user,
+    )
+    make_representative(child, mother, "мать")
+    pair = make_pair(mentor, [child])
+    return mentor, child, mother, pair
+
+
+# --- people ---
+
+
+def make_child_with_parent(
+    last_name: str = "Орлов",
+    first_name: str = "Дмитрий",
+    birth_date: date | None = None,
+    consent: bool = True,
+    parent_user: User | None = None,
+    child_user: User | None = None,
+    **overrides,
+) -> tuple[Person, Person]:
+    """A mentee (12 years old unless told) in the base with the mother linked as representative;
+    with consent=True the mother has signed a variant A consent for the child."""
+    from portal.timeutil import today_moscow
+
+    today = today_moscow()
+    birth = birth_date or date(today.year - 12, 1, 15)
+    overrides.setdefault("club", "Робототехника")
+    child = make_person(
+        last_name,
+        first_name,
+        "Андреевич",
+        birth_date=birth,
+        is_mentee=True,
+        user=child_user,
+        **overrides,
+    )
+    mother_name = last_name if last_name.endswith("а") else last_name + "а"
+    mother = make_person(
+        mother_name,
+        "Наталья",
+        "Петровна",
+        birth_date=date(1988, 6, 1),
+        category="родитель",
+        user=parent_user,
+    )
+    make_representative(child, mother, "мать")
+    if consent:
+        make_consent(child, variant="A", signed_by_id=mother.id)
+    return child, mother
+
+
+# --- matching ---
+
+
+def make_mentor_person(
+    last_name: str = "Кузнецова",
+    first_name: str = "Елена",
+    category: str = "педагог",
+    capacity: int = 2,
+    consent: bool = True,
+    **overrides,
+) -> Person:
+    """A mentor with a valid consent, competencies and a desired age range 10–14."""
+    overrides.setdefault("competencies", ("робототехника",))
+    overrides.setdefault("interests", ("робототехника", "шахматы"))
+    overrides.setdefault("birth_date", date(1985, 4, 2))
+    overrides.setdefault("desired_age_min", 10)
+    overrides.setdefault("desired_age_max", 14)
+    overrides.setdefault("club", "Робототехника")
+    overrides.setdefault("comm_format", "очно")
+    overrides.setdefault("comm_time", "пн, ср вечер")
+    return make_person(
+        last_name,
+        first_name,
+        "Сергеевна",
+        category=category,
+        is_mentor=True,
+        capacity=capacity,
+        consent=consent,
+        **overrides,
+    )
+
+
+def make_mentee_person(
+    last_name: str = "Орлов",
+    first_name: str = "Дмитрий",
+    age: int = 12,
+    consent: bool = True,
+    **overrides,
+) -> Person:
+    """A pupil of the given age (class = age − 6) with a valid consent and a key request."""
+    from portal.timeutil import today_moscow
+
+    today = today_moscow()
+    overrides.setdefault("interests", ("робототехника",))
+    overrides.setdefault("request_tags", ("робототехника",))
+    overrides.setdefault("key_request", "Хочу собрать робота для соревнований")
+    overrides.setdefault("club", "Робототехника")
+    overrides.setdefault("study_level", age - 6)
+    overrides.setdefault("comm_format", "очно")
+    return make_person(
+        last_name,
+        first_name,
+        "Андреевич",
+        category="обучающийся",
+        birth_date=date(today.year - age, 1, 10),
+        is_mentee=True,
+        consent=consent,
+        **overrides,
+    )
+
+
+def make_matching_forms() -> dict:
+    """The eight seeded forms of mentorship, by code."""
+    from portal.matching.forms_seed import seed_forms
+
+    forms = seed_forms()
+    db.session.commit()
+    return forms

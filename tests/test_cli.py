@@ -10,8 +10,16 @@ from portal.extensions import db
 
 def test_create_user(runner):
     result = runner.invoke(
-        args=["create-user", "ivanova", "--name", "Иванова Мария", "--role", "curator",
-              "--password", "Kurator2026"]
+        args=[
+            "create-user",
+            "ivanova",
+            "--name",
+            "Иванова Мария",
+            "--role",
+            "curator",
+            "--password",
+            "Kurator2026",
+        ]
     )
     assert result.exit_code == 0, result.output
     assert "Создан пользователь ivanova: Куратор." in result.output
@@ -32,7 +40,16 @@ def test_seed_demo_creates_every_role_and_only_once(runner):
     assert result.exit_code == 0, result.output
     assert "Пароль для всех: Demo12345" in result.output
     logins = set(db.session.scalars(select(User.login)))
-    assert {"admin", "curator", "group", "mentor", "mentee", "parent", "mentor2", "mentee2"} <= logins
+    assert {
+        "admin",
+        "curator",
+        "group",
+        "mentor",
+        "mentee",
+        "parent",
+        "mentor2",
+        "mentee2",
+    } <= logins
     assert db.session.scalar(select(User).where(User.login == "mentee")).check_password("Demo12345")
     again = runner.invoke(args=["seed-demo", "--if-empty"])
     assert again.exit_code == 0
@@ -44,8 +61,9 @@ def test_backup_copies_sqlite_consistently(runner, app, tmp_path):
         result = runner.invoke(args=["backup"])
         assert "pg_dump" in result.output
         return
-    runner.invoke(args=["create-user", "keep", "--name", "К", "--role", "admin",
-                        "--password", "Backup2026"])
+    runner.invoke(
+        args=["create-user", "keep", "--name", "К", "--role", "admin", "--password", "Backup2026"]
+    )
     target = tmp_path / "copy.db"
     result = runner.invoke(args=["backup", "--to", str(target)])
     assert result.exit_code == 0, result.output

@@ -32,9 +32,7 @@ def test_healthz_ok(client):
 
 
 def test_healthz_503_when_database_is_down(tmp_path):
-    app = create_app(
-        make_test_config("sqlite:///" + str(tmp_path / "missing" / "no.db"), tmp_path)
-    )
+    app = create_app(make_test_config("sqlite:///" + str(tmp_path / "missing" / "no.db"), tmp_path))
     response = app.test_client().get("/healthz")
     assert response.status_code == 503
     assert response.json["database"] == "unavailable"

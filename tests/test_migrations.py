@@ -5,8 +5,8 @@ import uuid
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from flask_migrate import upgrade
-from sqlalchemy import create_engine, text
+from flask_migrate import downgrade, upgrade
+from sqlalchemy import create_engine, inspect, text
 from sqlalchemy.engine import make_url
 
 from portal import create_app
@@ -42,3 +42,16 @@ def test_migrations_equal_models(scratch_database_url, tmp_path):
             differences = compare_metadata(context, db.metadata)
         db.engine.dispose()
     assert differences == []
+
+
+def test_migrations_downgrade_to_nothing_and_back(scratch_database_url, tmp_path):
+    app = create_app(make_test_config(scratch_database_url, tmp_path))
+    with app.app_context():
+        upgrade()
+        downgrade(revision="base")
+        left = set(inspect(db.engine).get_table_names()) - {"alembic_version"}
+        upgrade()
+        rebuilt = set(inspect(db.engine).get_table_names())
+        db.engine.dispose()
+    assert left == set()
+    assert {t.name for t in db.metadata.sorted_tables} <= rebuilt

@@ -5,8 +5,8 @@ from wtforms import BooleanField, PasswordField, SelectMultipleField, StringFiel
 from wtforms.validators import DataRequired, EqualTo, Length, Regexp, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from portal.accounts.security import password_problem
 from portal.access import Role
+from portal.accounts.security import password_problem
 from portal.forms import choices
 
 

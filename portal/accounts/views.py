@@ -78,7 +78,9 @@ def change_password():
             return redirect(url_for("main.dashboard"))
         if check.locked_until:
             logout_user()
-            flash("Слишком много неверных паролей: учётная запись заблокирована на 15 минут.", "error")
+            flash(
+                "Слишком много неверных паролей: учётная запись заблокирована на 15 минут.", "error"
+            )
             return redirect(url_for("accounts.login"))
         form.current.errors.append("Текущий пароль введён неверно.")
     status = 422 if form.is_submitted() else 200
@@ -172,8 +174,12 @@ def user_toggle_active(user_id: int):
         flash("Нельзя отключить собственную учётную запись.", "error")
     else:
         user.active = not user.active
-        audit.record("user_activated" if user.active else "user_deactivated", "user", user.id,
-                     {"active": [not user.active, user.active]})
+        audit.record(
+            "user_activated" if user.active else "user_deactivated",
+            "user",
+            user.id,
+            {"active": [not user.active, user.active]},
+        )
         db.session.commit()
         flash(
             f"Учётная запись {user.login} {'включена' if user.active else 'отключена'}.", "success"

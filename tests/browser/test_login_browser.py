@@ -16,8 +16,12 @@ def test_curator_logs_in_sees_dashboard_and_logs_out(new_page, live_server):
     assert "/login" in page.url
     expect(page.get_by_role("heading", name="Портал наставничества")).to_be_visible()
     browser_login(page, "curator")
-    expect(page.get_by_role("heading", name="Здравствуйте, Соколова Анна Викторовна")).to_be_visible()
-    expect(page.get_by_role("navigation", name="Разделы портала").get_by_text("Пользователи")).to_be_visible()
+    expect(
+        page.get_by_role("heading", name="Здравствуйте, Соколова Анна Викторовна")
+    ).to_be_visible()
+    expect(
+        page.get_by_role("navigation", name="Разделы портала").get_by_text("Пользователи")
+    ).to_be_visible()
     page.get_by_role("button", name="Выйти").click()
     page.wait_for_url("**/login")
     expect(page.get_by_text("Вы вышли из портала.")).to_be_visible()
