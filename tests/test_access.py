@@ -3,7 +3,7 @@
 import pytest
 from sqlalchemy import func, select
 
-from portal.access import PUBLIC_ENDPOINTS, Role
+from portal.access import PUBLIC_ENDPOINTS, STAFF, Role
 from portal.extensions import db
 from tests import factories
 from tests.routes import STATE_CHANGING, build_path, guarded_rules, methods
@@ -106,11 +106,15 @@ FOUNDATION_ROUTES = [
     ("POST", "/users/{target}/reset-password", MANAGERS_ONLY),
     ("GET", "/settings", {Role.ADMIN}),
     ("POST", "/settings", {Role.ADMIN}),
+    ("GET", "/participants/export.xlsx", set(STAFF)),
 ]
 
 
 def test_matrix_covers_every_foundation_route(app):
-    listed = {(m, p.replace("{target}", "<int:user_id>")) for m, p, _ in FOUNDATION_ROUTES}
+    listed = {
+        (m, p.replace("{target}", "<int:user_id>").replace("export.xlsx", "export.<ext>"))
+        for m, p, _ in FOUNDATION_ROUTES
+    }
     foundation = [
         r
         for r in app.url_map.iter_rules()
@@ -130,7 +134,17 @@ def test_role_matrix(client, auth, role, method, path, allowed):
     auth.login(user)
     response = client.open(path.format(target=target.id), method=method, data={})
     if role in allowed:
-        assert response.status_code in (200, 302, 422), response.status_code
+        assert response.status_code in (200, 302, 308, 422), response.status_code
     else:
         assert response.status_code == 403
         assert "Доступ запрещён" in response.get_data(as_text=True)
+
+
+def test_participants_export_address_serves_the_official_layout(client, auth, curator):
+    auth.login(curator)
+    response = client.get("/participants/export.xlsx?base=mentees")
+    assert response.status_code == 308
+    assert response.location == "/people/export.xlsx?base=mentees"
+    followed = client.get(response.location)
+    assert followed.mimetype.endswith("spreadsheetml.sheet")
+    assert client.get("/participants/export.pdf").status_code == 404

@@ -1,10 +1,10 @@
 """Dashboard and health check."""
 
-from flask import Blueprint, render_template
+from flask import Blueprint, abort, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import text
 
-from portal.access import ALL_ROLES, Role, roles_required
+from portal.access import ALL_ROLES, STAFF, Role, roles_required
 from portal.extensions import db
 
 bp = Blueprint("main", __name__)
@@ -60,3 +60,13 @@ def healthz():
         db.session.rollback()
         return {"status": "error", "database": "unavailable"}, 503
     return {"status": "ok", "database": "ok"}, 200
+
+
+@bp.get("/participants/export.<ext>")
+@roles_required(*STAFF)
+def participants_export(ext: str):
+    """The bases' export at the address the regulation's users were given; served by people."""
+    endpoint = {"xlsx": "people.export_xlsx", "csv": "people.export_csv"}.get(ext)
+    if endpoint is None:
+        abort(404)
+    return redirect(url_for(endpoint, **request.args), code=308)

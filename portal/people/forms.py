@@ -74,7 +74,7 @@ class PersonForm(FlaskForm):
     )
     workplace = StringField("Место работы / учёбы", render_kw={"maxlength": 250})
     position = StringField("Должность", render_kw={"maxlength": 150})
-    phone = StringField("Телефон", render_kw={"type": "tel", "placeholder": "+7 (XXX) XXX-XX-XX"})
+    phone = StringField("Телефон", render_kw={"type": "tel", "placeholder": "+7 (900) 000-00-00"})
     email = StringField("Электронная почта", render_kw={"type": "email", "maxlength": 150})
     messenger = StringField("Мессенджер", render_kw={"maxlength": 150})
     preferred_channel = SelectField(

@@ -102,7 +102,7 @@ _FALSE = {"нет", "-", "0", "false", "ложь", ""}
 
 
 def normalise_phone(raw: str) -> str:
-    """+7 (XXX) XXX-XX-XX from any common way of writing a Russian number."""
+    """+7 (912) 345-67-89 from any common way of writing a Russian number."""
     digits = re.sub(r"\D", "", raw)
     if len(digits) == 11 and digits[0] in "78":
         digits = digits[1:]
