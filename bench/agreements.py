@@ -68,6 +68,8 @@ def main() -> dict:
             values = dict(template)
             values.update(
                 number=f"Н-2026/{n + 100:03d}",
+                # One open agreement per pair and mentee is a constraint: the copies are closed.
+                status="расторгнуто",
                 verify_code=f"BNCH-{n:04d}-XXXX",
                 pdf=pdf + f"\n%copy {n}\n".encode(),
             )
