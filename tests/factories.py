@@ -171,35 +171,9 @@ def make_plan_world(mentor_user=None, mentee_user=None, parent_user=None, titles
     """A pair (mentor, 12-year-old mentee, his mother) with a plan of a few activities."""
     from types import SimpleNamespace
 
-    mentor_person = make_person(
-        "Кузнецова",
-        "Елена",
-        "Сергеевна",
-        birth_date=date(1985, 3, 2),
-        category="педагог",
-        is_mentor=True,
-        user=mentor_user,
+    mentor_person, mentee_person, parent_person, pair = make_agreement_parties(
+        mentor_user, mentee_user, parent_user
     )
-    mentee_person = make_person(
-        "Орлов",
-        "Дмитрий",
-        "Андреевич",
-        birth_date=date(2014, 4, 1),
-        is_mentee=True,
-        user=mentee_user,
-    )
-    parent_person = None
-    if parent_user is not None:
-        parent_person = make_person(
-            "Орлова",
-            "Наталья",
-            "Петровна",
-            birth_date=date(1987, 6, 5),
-            category="родитель",
-            user=parent_user,
-        )
-        make_representative(mentee_person, parent_person)
-    pair = make_pair(mentor_person, [mentee_person])
     plan = make_plan(pair)
     items = [
         make_plan_item(plan, title, user=mentor_user)
@@ -216,20 +190,8 @@ def make_plan_world(mentor_user=None, mentee_user=None, parent_user=None, titles
 
 
 def client_for(app, user):
-    """A test client logged in as `user`, for tests where several people take turns.
-
-    The test's app context (and so `g`) outlives each request; the user Flask-Login cached on
-    `g` during another client's request is dropped before every request of this one.
-    """
-    from flask import g
-    from flask.testing import FlaskClient
-
-    class PersonClient(FlaskClient):
-        def open(self, *args, **kwargs):
-            g.pop("_login_user", None)
-            return super().open(*args, **kwargs)
-
-    client = PersonClient(app, app.response_class, use_cookies=True)
+    """A test client logged in as `user`, for tests where several people take turns."""
+    client = app.test_client()
     with client.session_transaction() as session:
         session["_user_id"] = str(user.id)
         session["_fresh"] = True

@@ -17,6 +17,7 @@ from flask import (
 from flask_login import current_user
 from sqlalchemy import func, select
 
+from portal import audit
 from portal.access import ALL_ROLES, MANAGERS, Role, ensure, roles_required
 from portal.agreements import archive, lifecycle, parties, render, signing, templates, trail
 from portal.agreements import verify as verification
@@ -45,6 +46,7 @@ from portal.agreements.models import (
     SIGNING,
     STATUSES,
     Agreement,
+    AgreementTemplate,
 )
 from portal.documents.pdf import PdfRenderError
 from portal.documents.seal import SealError
@@ -613,8 +615,6 @@ def template():
             db.session.rollback()
             form.body.errors.append(exc.message)
         else:
-            from portal import audit
-
             audit.record(
                 "agreement_template_saved",
                 "agreement_template",
@@ -627,8 +627,6 @@ def template():
                 "success",
             )
             return redirect(url_for("agreements.template"))
-    from portal.agreements.models import AgreementTemplate
-
     versions = db.session.scalars(
         select(AgreementTemplate).order_by(AgreementTemplate.version.desc())
     ).all()
@@ -658,8 +656,6 @@ def seal():
             except SealError as exc:
                 form.form_errors.append(str(exc))
             else:
-                from portal import audit
-
                 audit.record(
                     "seal_installed",
                     "seal",
