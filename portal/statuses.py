@@ -169,7 +169,7 @@ class ConsentState(Status):
 
     VALID = "valid", "действует", "ok"
     REVOKED = "revoked", "отозвано", "err"
-    MISSING = "missing", "нет", "warn"
+    MISSING = "missing", "нет согласия", "warn"
 
     @property
     def label(self) -> str:
