@@ -6,6 +6,7 @@ from datetime import date
 
 import pytest
 from flask import g
+from pypdf import PdfReader
 from sqlalchemy import func, select, text
 
 from portal.accounts.models import User
@@ -292,6 +293,7 @@ def test_the_kiosk_flow_with_a_typed_code_and_the_pdf_download(
     slip = client.post(f"/agreements/{agreement.id}/code", data={"person": world["mother"].id})
     html = slip.get_data(as_text=True)
     assert slip.status_code == 200 and "Одноразовый код" in html
+    assert "за Орлова Дмитрия Андреевича" in html  # the mother signs for her son
     code = html.split('class="slip-password">')[1].split("<")[0]
     assert code not in str(
         db.session.execute(text("select code_hash from agreement_signing_codes")).all()
@@ -320,7 +322,7 @@ def test_the_kiosk_flow_with_a_typed_code_and_the_pdf_download(
         },
         follow_redirects=True,
     )
-    assert "Подпись Орлова Наталья Петровна принята" in done.get_data(as_text=True)
+    assert "Подпись Орловой Натальи Петровны принята" in done.get_data(as_text=True)
     again = client.post(
         f"/agreements/{agreement.id}/kiosk",
         data={
@@ -340,6 +342,10 @@ def test_the_kiosk_flow_with_a_typed_code_and_the_pdf_download(
     pdf = client.get(f"/agreements/{agreement.id}.pdf")
     assert pdf.mimetype == "application/pdf" and pdf.data == agreement.pdf
     assert "attachment" in pdf.headers["Content-Disposition"]
+    pdf_words = " ".join(
+        " ".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf.data)).pages).split()
+    )
+    assert "за Орлова Дмитрия Андреевича" in pdf_words
     assert trail.events(agreement)[-1].kind == "pdf_downloaded"
     assert trail.verify_chain(agreement).ok
 

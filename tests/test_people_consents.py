@@ -342,8 +342,10 @@ def test_consent_pdf_variant_a_names_the_parent_and_the_child(app, client, auth,
     text = pdf_text(response.data)
     flat = " ".join(text.split())
     assert "Согласие на обработку персональных данных" in flat
-    assert "Королёва Наталья Петровна" in flat  # the mother signs
-    assert "Королёв Дмитрий Андреевич" in flat
+    assert "Королёва Наталья Петровна" in flat  # the mother signs, under her name
+    assert "от Королёвой Натальи Петровны" in flat  # the heading: «от» takes the genitive
+    assert "Директору" in flat and "Мариной Татьяне Витальевне" in flat
+    assert "Королёва Дмитрия Андреевича" in flat  # «являясь родителем … кого»
     assert "МБУ ДО Центр «Эдельвейс»" in flat
     assert "■" not in text
     assert "Вариант A" in flat

@@ -23,6 +23,7 @@ from portal.matching.models import CohortProposal, MentorshipForm, ProposalItem
 from portal.matching.score import MatchScore, hard_filter, match_score, top_suggestions
 from portal.people.models import Person
 from portal.statuses import ProposalItemStatus, ProposalStatus
+from portal.text import Case, short_name_in
 from portal.timeutil import utcnow
 
 
@@ -178,7 +179,8 @@ def change_item(item: ProposalItem, new_mentor: Person, reason: str) -> None:
             "score": [old_score, score.total],
             "mentee_id": [item.mentee_id, item.mentee_id],
         },
-        f"Замена наставника для {item.mentee.short_name}: причина — {reason.strip()}",
+        f"Замена наставника для {short_name_in(item.mentee, Case.GENITIVE)}: "
+        f"причина — {reason.strip()}",
     )
 
 

@@ -23,6 +23,7 @@ from portal.people.rules import require_consent, require_publication_consent
 from portal.relations import current_member_clause, open_pair_clause
 from portal.signals import member_left, pair_ended, pair_replaced
 from portal.statuses import PairStatus, PetitionStatus
+from portal.text import Case, short_name_in
 from portal.timeutil import today_moscow, utcnow
 
 # A quick assignment may be taken back for this long (a slip of the hand, not a decision).
@@ -536,7 +537,8 @@ def replace_mentor(petition: Petition, new_mentor: Person, note: str = "") -> Pa
             "new_pair_id": [None, new.id],
             "petition_id": [petition.id, petition.id],
         },
-        f"Замена наставника {mentee.short_name}: {old.mentor.short_name} → {new_mentor.short_name}",
+        f"Замена наставника {short_name_in(mentee, Case.DATIVE)}: "
+        f"{old.mentor.short_name} → {new_mentor.short_name}",
     )
     member_left.send(old, member=member, reason=why)
     pair_replaced.send(old, new=new, petition=petition)

@@ -51,7 +51,7 @@ from portal.matching.score import Weights, common_ground, mentee_blockers, top_s
 from portal.people.models import Person
 from portal.relations import valid_consent_ids
 from portal.statuses import ProposalItemStatus
-from portal.text import fold
+from portal.text import Case, fold, short_name_in
 from portal.timeutil import today_moscow, utcnow
 
 bp = Blueprint("matching", __name__, url_prefix="/matching")
@@ -564,7 +564,8 @@ def proposal_change(proposal_id: int, item_id: int):
         else:
             db.session.commit()
             flash(
-                f"Наставник для {item.mentee.short_name} заменён; причина записана в журнал.",
+                f"Наставник для {short_name_in(item.mentee, Case.GENITIVE)} заменён; "
+                "причина записана в журнал.",
                 "success",
             )
             return redirect(url_for("matching.proposal", proposal_id=proposal_id))

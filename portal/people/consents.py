@@ -15,6 +15,7 @@ from portal.people.rules import (
 )
 from portal.signals import consent_revoked
 from portal.statuses import ConsentState
+from portal.text import Case, short_name_in
 from portal.timeutil import today_moscow
 
 KINDS = {
@@ -91,7 +92,7 @@ def record_consent(
         raise RuleViolation("Для электронного согласия нужна ссылка на подпись.")
     rule = signing_rule(person, signed_on)
     signers, co_signers = allowed_signers(person, signed_on)
-    name = person.short_name
+    name = short_name_in(person, Case.DATIVE)  # «Орлову Д. А. нет 14 лет»
     if rule.mode == "representative":
         if not signers:
             raise RuleViolation(

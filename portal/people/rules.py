@@ -10,6 +10,7 @@ from portal.extensions import db
 from portal.people.models import Consent, Person, Representative
 from portal.relations import children_clause, consent_state
 from portal.statuses import ConsentState, PersonCategory
+from portal.text import Case, short_name_in
 from portal.timeutil import age_on
 
 ADULT_AGE = 18
@@ -85,7 +86,8 @@ def require_consent(person: Person, purpose: str) -> None:
         return
     why = "отозвано" if state == ConsentState.REVOKED else "не оформлено"
     raise RuleViolation(
-        f"Нельзя {purpose}: у {person.short_name} согласие на обработку персональных данных {why}."
+        f"Нельзя {purpose}: у {short_name_in(person, Case.GENITIVE)} согласие на обработку "
+        f"персональных данных {why}."
     )
 
 

@@ -30,6 +30,7 @@ from portal.plans.pdf import render_plan_pdf
 from portal.plans.permissions import require, require_plan_version
 from portal.settings.models import get_settings
 from portal.statuses import PairStatus
+from portal.text import month_genitive
 from portal.timeutil import today_moscow
 
 bp = Blueprint("plans", __name__, url_prefix="/plans")
@@ -549,22 +550,6 @@ def approve(plan_id: int):
     return _fragment("plans/_approval.html", 422, plan=plan, approve_form=form, message=message)
 
 
-MONTHS = (
-    "января",
-    "февраля",
-    "марта",
-    "апреля",
-    "мая",
-    "июня",
-    "июля",
-    "августа",
-    "сентября",
-    "октября",
-    "ноября",
-    "декабря",
-)
-
-
 @bp.get("/<int:plan_id>.pdf")
 @roles_required(*ALL_ROLES)
 def pdf(plan_id: int):
@@ -592,7 +577,7 @@ def pdf(plan_id: int):
         get_settings(),
         revision=revision,
         draft_note=draft_note,
-        month_name=MONTHS[revision.order_date.month - 1] if revision else None,
+        month_name=month_genitive(revision.order_date) if revision else None,
     )
     response = make_response(data)
     response.headers["Content-Type"] = "application/pdf"
