@@ -22,6 +22,7 @@ from portal.matching.candidates import (
     form_rule,
     load_candidates,
     load_weights,
+    mentor_index,
     mentor_pool,
     paired_in_form,
     unmatched_pool,
@@ -308,11 +309,10 @@ def suggest():
     context = _mentee_context(form, mentee_id)
     suggestions = []
     if context["current"] is None and not context["blockers"]:
-        mentors = list(load_candidates(mentor_pool(form), with_capacity=True).values())
         paired = {b for a, b in paired_in_form(form.id, [mentee_id])}
         suggestions = top_suggestions(
             context["candidate"],
-            mentors,
+            mentor_index(form),
             context["rule"],
             load_weights(),
             paired_ids=paired,
