@@ -54,7 +54,6 @@ from portal.people.registry import (
     parse_date_value,
     remove_representative,
     save_person,
-    split_tags,
     tag_vocabulary,
 )
 from portal.people.rules import (
@@ -186,10 +185,6 @@ def lookup():
 # --- create and edit ----------------------------------------------------------------------
 
 
-def _tag_lists(form_data) -> dict[str, list[str]]:
-    return {key: split_tags(form_data.getlist(key)) for key in TAG_FIELDS}
-
-
 def _person_form_page(form, base, person, tags, duplicates=(), status=200):
     return render_template(
         "people/form.html",
@@ -205,7 +200,7 @@ def _person_form_page(form, base, person, tags, duplicates=(), status=200):
 
 
 def _save_from_form(form: PersonForm, base: str, person: Person | None):
-    tags = _tag_lists(request.form)
+    tags = form.tag_lists()
     cleaned = clean_person(form.raw_values(base, person, tags), base, person)
     for key, message in cleaned.errors.items():
         getattr(form, key).errors.append(message[0].upper() + message[1:])
