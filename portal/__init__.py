@@ -49,7 +49,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     csrf.init_app(app)
     htmx.init_app(app)
 
-    from portal import models, web  # noqa: F401  (models: every table on the metadata)
+    # models: every table on the metadata; writelock: SQLite's WAL and busy timeout.
+    from portal import models, web, writelock  # noqa: F401
 
     web.init_app(app)
     for area in AREAS:
