@@ -23,6 +23,10 @@ DEFAULTS = {
     "WTF_CSRF_TIME_LIMIT": None,
     "MAX_CONTENT_LENGTH": 12 * 1024 * 1024,  # uploads: imports and scans up to 10 MB plus form
     "PAGE_SIZE": 25,
+    # Served over TLS (behind a reverse proxy): Secure cookies and HSTS. See README.
+    "HTTPS": False,
+    # How many reverse proxies in front whose X-Forwarded-* headers are trusted.
+    "PROXY_COUNT": 0,
 }
 
 
@@ -50,9 +54,10 @@ def create_app(test_config: dict | None = None) -> Flask:
     htmx.init_app(app)
 
     # models: every table on the metadata; writelock: SQLite's WAL and busy timeout.
-    from portal import models, web, writelock  # noqa: F401
+    from portal import headers, models, web, writelock  # noqa: F401
 
     web.init_app(app)
+    headers.init_app(app)
     for area in AREAS:
         _import_area_module(area, "models")
         views = _import_area_module(area, "views")

@@ -95,9 +95,6 @@ def init_app(app: Flask) -> None:
     def vary_on_htmx(response):
         # The same URL answers with a page or a fragment; caches must keep them apart.
         response.vary.add("HX-Request")
-        response.headers.setdefault("X-Content-Type-Options", "nosniff")
-        response.headers.setdefault("X-Frame-Options", "SAMEORIGIN")
-        response.headers.setdefault("Referrer-Policy", "same-origin")
         return response
 
     @app.context_processor
