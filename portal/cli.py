@@ -8,6 +8,7 @@ import click
 from flask import Flask, current_app
 from sqlalchemy import func, select
 
+from portal import deployment
 from portal.access import Role
 from portal.accounts.models import User
 from portal.accounts.security import password_problem
@@ -18,6 +19,7 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(create_user)
     app.cli.add_command(seed_demo_command)
     app.cli.add_command(backup)
+    deployment.init_app(app)
 
 
 @click.command("create-user")
