@@ -4,7 +4,7 @@ import pytest
 from sqlalchemy import func, select
 
 from portal.access import PUBLIC_ENDPOINTS, STAFF, Role
-from portal.accounts.models import User
+from portal.accounts.models import User, UserSession
 from portal.extensions import db
 from tests import factories
 from tests.routes import STATE_CHANGING, build_path, guarded_rules, methods
@@ -49,9 +49,7 @@ def test_state_changes_without_csrf_token_are_refused(csrf_app):
     """Log in as someone holding every role, then POST to every route without a token."""
     client = csrf_app.test_client()
     everyone = factories.make_user(login="all", roles=[r.value for r in Role])
-    with client.session_transaction() as session:
-        session["_user_id"] = str(everyone.id)
-        session["_fresh"] = True
+    factories.log_in(client, everyone)
     before = _row_counts()
     checked = 0
     for rule in guarded_rules(csrf_app):
@@ -74,8 +72,7 @@ ACCESS_LOGS = {"audit_events", "agreement_events"}
 
 def test_get_routes_change_nothing(app, client):
     everyone = factories.make_user(login="all", roles=[r.value for r in Role])
-    with client.session_transaction() as session:
-        session["_user_id"] = str(everyone.id)
+    factories.log_in(client, everyone)
     before = _row_counts()
     visited = 0
     for rule in guarded_rules(app):
@@ -98,6 +95,9 @@ FOUNDATION_ROUTES = [
     ("GET", "/account/password", set(Role)),
     ("POST", "/account/password", set(Role)),
     ("POST", "/logout", set(Role)),
+    ("GET", "/account/sessions", set(Role)),
+    ("POST", "/account/sessions/{own_session}/end", set(Role)),
+    ("POST", "/account/sessions/end-others", set(Role)),
     ("GET", "/users", MANAGERS_ONLY),
     ("GET", "/users/new", MANAGERS_ONLY),
     ("POST", "/users/new", MANAGERS_ONLY),
@@ -105,6 +105,7 @@ FOUNDATION_ROUTES = [
     ("POST", "/users/{target}/edit", MANAGERS_ONLY),
     ("POST", "/users/{target}/active", MANAGERS_ONLY),
     ("POST", "/users/{target}/reset-password", MANAGERS_ONLY),
+    ("POST", "/users/{target}/sessions/end", MANAGERS_ONLY),
     ("GET", "/settings", {Role.ADMIN}),
     ("POST", "/settings", {Role.ADMIN}),
     ("GET", "/participants/export.xlsx", set(STAFF)),
@@ -113,7 +114,12 @@ FOUNDATION_ROUTES = [
 
 def test_matrix_covers_every_foundation_route(app):
     listed = {
-        (m, p.replace("{target}", "<int:user_id>").replace("export.xlsx", "export.<ext>"))
+        (
+            m,
+            p.replace("{target}", "<int:user_id>")
+            .replace("{own_session}", "<int:session_id>")
+            .replace("export.xlsx", "export.<ext>"),
+        )
         for m, p, _ in FOUNDATION_ROUTES
     }
     foundation = [
@@ -133,7 +139,10 @@ def test_role_matrix(client, auth, role, method, path, allowed):
     user = factories.make_user(login=f"u-{role.value}", roles=[role.value])
     target = factories.make_user(login="target", roles=["mentee"])
     auth.login(user)
-    response = client.open(path.format(target=target.id), method=method, data={})
+    own_session = db.session.scalar(select(UserSession.id).where(UserSession.user_id == user.id))
+    response = client.open(
+        path.format(target=target.id, own_session=own_session), method=method, data={}
+    )
     if role in allowed:
         assert response.status_code in (200, 302, 308, 422), response.status_code
     else:

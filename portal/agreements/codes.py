@@ -12,9 +12,11 @@ from portal.accounts.security import generate_one_time_password
 from portal.agreements.models import SigningCode
 from portal.extensions import db
 from portal.timeutil import utcnow
+from portal.writelock import begin_write
 
 CODE_LIFETIME = timedelta(hours=72)
 MAX_ATTEMPTS = 5
+_BLOCKED = "Код заблокирован после нескольких неверных попыток. Попросите куратора выдать новый."
 
 
 def normalise(code: str) -> str:
@@ -64,13 +66,21 @@ class CodeCheck:
 
 
 def check_code(agreement_id: int, person_id: int, code: str) -> CodeCheck:
-    """Check and consume a code. A failure is counted and committed at once."""
+    """Check and consume a code. A failure is counted and committed at once.
+
+    Counting is exact under parallel attempts: the count only grows while it is below the
+    limit (a conditional UPDATE, re-checked under PostgreSQL's row lock), and on SQLite the
+    check runs as the database's one writer.
+    """
+    begin_write()
     now = utcnow()
+    typed = code_hash(agreement_id, person_id, code)
     record = db.session.scalar(
         select(SigningCode)
         .where(SigningCode.agreement_id == agreement_id, SigningCode.person_id == person_id)
         .order_by(SigningCode.issued_at.desc(), SigningCode.id.desc())
         .limit(1)
+        .execution_options(populate_existing=True)
     )
     if record is None:
         return CodeCheck(
@@ -78,6 +88,24 @@ def check_code(agreement_id: int, person_id: int, code: str) -> CodeCheck:
             None,
             "Для этого подписанта по этому соглашению код не выдавался. Обратитесь к куратору.",
         )
+    if not hmac.compare_digest(record.code_hash, typed):
+        # A code from an older slip: say what it is instead of counting it against the new one.
+        older = db.session.scalar(
+            select(SigningCode).where(
+                SigningCode.agreement_id == agreement_id,
+                SigningCode.person_id == person_id,
+                SigningCode.code_hash == typed,
+                SigningCode.id != record.id,
+            )
+        )
+        if older is not None:
+            if older.used_at is not None:
+                return CodeCheck(False, older, "Этот код уже использован.")
+            return CodeCheck(
+                False,
+                older,
+                "Этот код отменён: куратор выдал новый. Введите код с последнего листка.",
+            )
     if record.used_at is not None:
         return CodeCheck(
             False,
@@ -88,38 +116,38 @@ def check_code(agreement_id: int, person_id: int, code: str) -> CodeCheck:
     if record.revoked:
         return CodeCheck(False, record, "Этот код отменён: куратор выдал новый.")
     if record.failed_attempts >= MAX_ATTEMPTS:
-        return CodeCheck(
-            False,
-            record,
-            "Код заблокирован после нескольких неверных попыток. Попросите куратора выдать новый.",
-        )
+        return CodeCheck(False, record, _BLOCKED)
     if record.expires_at <= now:
         return CodeCheck(
             False, record, "Срок действия кода истёк. Попросите куратора выдать новый."
         )
-    if not hmac.compare_digest(record.code_hash, code_hash(agreement_id, person_id, code)):
-        # Counted in SQL so parallel workers cannot lose an attempt.
-        db.session.execute(
-            update(SigningCode)
-            .where(SigningCode.id == record.id)
-            .values(failed_attempts=SigningCode.failed_attempts + 1)
-            .execution_options(synchronize_session=False)
-        )
+    codes = SigningCode.__table__
+    if not hmac.compare_digest(record.code_hash, typed):
+        counted = db.session.execute(
+            update(codes)
+            .where(codes.c.id == record.id, codes.c.failed_attempts < MAX_ATTEMPTS)
+            .values(failed_attempts=codes.c.failed_attempts + 1)
+        ).rowcount
         db.session.commit()
         db.session.refresh(record)
         left = MAX_ATTEMPTS - record.failed_attempts
-        if left <= 0:
+        if counted != 1 or left <= 0:
             return CodeCheck(
                 False, record, "Неверный код. Код заблокирован; попросите куратора выдать новый."
             )
         return CodeCheck(False, record, f"Неверный код. Осталось попыток: {left}.")
-    # Consume it atomically: of two workers racing with the same code only one wins.
+    # Consume it atomically: of two workers racing with the same code only one wins, and a
+    # code whose last attempt went to a parallel wrong guess stays blocked.
     consumed = db.session.execute(
-        update(SigningCode)
-        .where(SigningCode.id == record.id, SigningCode.used_at.is_(None))
+        update(codes)
+        .where(
+            codes.c.id == record.id,
+            codes.c.used_at.is_(None),
+            codes.c.revoked.is_(False),
+            codes.c.failed_attempts < MAX_ATTEMPTS,
+        )
         .values(used_at=now)
-        .execution_options(synchronize_session=False)
     )
     if consumed.rowcount != 1:
-        return CodeCheck(False, record, "Этот код уже использован.")
+        return CodeCheck(False, record, "Этот код уже использован или заблокирован.")
     return CodeCheck(True, record)
