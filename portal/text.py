@@ -28,6 +28,10 @@ def replace_lookalikes(text: str) -> str:
     return _in_cyrillic_words(text, _LOOKALIKES)
 
 
+def has_latin(text: str | None) -> bool:
+    return bool(_LATIN.search(text or ""))
+
+
 def mixed_alphabet_words(text: str | None) -> list[str]:
     """Words that mix Cyrillic and Latin letters."""
     return [w for w in _WORD.findall(text or "") if _CYRILLIC.search(w) and _LATIN.search(w)]

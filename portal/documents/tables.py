@@ -475,7 +475,7 @@ def _csv_sheet(data: bytes, filename: str, limit: int) -> SheetRows:
     text = _decode(data)
     if any(ch < " " and ch not in "\t\r\n" for ch in text[:4096]):
         raise TableError("Файл не похож на таблицу: загрузите файл .xlsx или .csv.")
-    sheet = SheetRows("CSV", active=True)
+    sheet = SheetRows("", active=True)  # a CSV file has one unnamed table
     try:
         reader = csv.reader(io.StringIO(text, newline=""), delimiter=_sniff_delimiter(text))
         for number, values in enumerate(reader, start=1):

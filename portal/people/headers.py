@@ -276,7 +276,8 @@ class Header:
     @property
     def where(self) -> str:
         rows = f"строки {self.top_row}–{self.row}" if self.top_row else f"строка {self.row}"
-        return f"лист «{self.sheet}», заголовок — {rows}"
+        place = f"лист «{self.sheet}»" if self.sheet else "файл CSV"
+        return f"{place}, заголовок — {rows}"
 
 
 def _texts(cells: list) -> list[str]:

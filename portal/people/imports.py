@@ -110,26 +110,26 @@ def default_sheet(choices: list[SheetChoice]) -> SheetChoice | None:
 
 
 def _no_table_message(choices: list[SheetChoice]) -> str:
-    names = ", ".join(f"«{c.name}»" for c in choices)
+    names = ", ".join(f"«{c.name}»" for c in choices if c.name)
     headed = [c for c in choices if c.header is not None]
     if headed:
-        c = headed[0]
-        return (
-            f"На листе «{c.name}» есть заголовок ({c.header.where.split(', ', 1)[1]}), "
-            "но под ним нет ни одной строки с данными."
-        )
-    sheets = "на листе" if len(choices) == 1 else "ни на одном из листов"
+        return f"В таблице ({headed[0].header.where}) нет ни одной строки с данными."
+    if not names:
+        sheets = "в файле"
+    else:
+        sheets = f"на листе {names}" if len(choices) == 1 else f"ни на одном из листов {names}"
     return (
-        f"Не найдена строка заголовков: {sheets} {names} в первых 20 строках нет строки "
+        f"Не найдена строка заголовков: {sheets} в первых 20 строках нет строки "
         "хотя бы с двумя заполненными ячейками. Таблица должна начинаться со строки "
         "названий столбцов (например, «ФИО», «Дата рождения»)."
     )
 
 
 def too_many_rows(choice: SheetChoice) -> str:
+    place = f"На листе «{choice.name}»" if choice.name else "В файле"
     return (
-        f"На листе «{choice.name}» больше {MAX_ROWS} строк с данными: разделите файл на "
-        "части и загрузите их по очереди."
+        f"{place} больше {MAX_ROWS} строк с данными: разделите файл на части и загрузите "
+        "их по очереди."
     )
 
 
