@@ -9,6 +9,8 @@ from werkzeug.exceptions import HTTPException
 
 from portal.extensions import db, login_manager
 from portal.navigation import visible_items
+from portal.statuses import STATUS_ENUMS
+from portal.text import Case, full_name_in, long_date, plural, short_name_in
 from portal.timeutil import to_moscow, utcnow
 
 ERROR_TITLES = {
@@ -71,9 +73,17 @@ def init_app(app: Flask) -> None:
         return {"nav_items": visible_items(), "org_settings": get_settings}
 
     app.jinja_env.globals["now_utc"] = utcnow
+    # The status enums, so templates compare members (``PairStatus.DRAFT``), never words.
+    app.jinja_env.globals.update({e.__name__: e for e in STATUS_ENUMS})
     app.jinja_env.filters["ru_date"] = format_date
     app.jinja_env.filters["ru_datetime"] = format_datetime
     app.jinja_env.filters["plural"] = plural
+    app.jinja_env.filters["long_date"] = long_date
+    # Names in the case the sentence needs: «за {{ person|genitive }}», «{{ name|dative }}».
+    app.jinja_env.filters["genitive"] = lambda name: full_name_in(name, Case.GENITIVE)
+    app.jinja_env.filters["dative"] = lambda name: full_name_in(name, Case.DATIVE)
+    app.jinja_env.filters["genitive_short"] = lambda name: short_name_in(name, Case.GENITIVE)
+    app.jinja_env.filters["dative_short"] = lambda name: short_name_in(name, Case.DATIVE)
 
     for code in ERROR_TITLES:
         if code != 409:
@@ -114,13 +124,3 @@ def format_datetime(value: datetime | None) -> str:
     if value is None:
         return "—"
     return to_moscow(value).strftime("%d.%m.%Y %H:%M")
-
-
-def plural(n: int, one: str, few: str, many: str) -> str:
-    """Russian plural: 1 наставник, 2 наставника, 5 наставников."""
-    n = abs(n)
-    if n % 10 == 1 and n % 100 != 11:
-        return one
-    if 2 <= n % 10 <= 4 and not 12 <= n % 100 <= 14:
-        return few
-    return many

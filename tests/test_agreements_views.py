@@ -6,6 +6,7 @@ from datetime import date
 
 import pytest
 from flask import g
+from pypdf import PdfReader
 from sqlalchemy import func, select, text
 
 from portal.accounts.models import User
@@ -58,6 +59,10 @@ def world(app, admin, curator, group, mentor, mentee, parent, stranger):
     factories.make_representative(other_child, other_mother)
     other_pair = factories.make_pair(stranger_person, [other_child])
     draft = factories.make_agreement(other_pair, by=curator)
+    # A mentee who has left the pair's group, and her mother: outsiders to its agreements.
+    leaver = factories.make_user(login="leaver", roles=["mentee"])
+    leaver_parent = factories.make_user(login="leaver_parent", roles=["parent"])
+    factories.make_leaver(pair, leaver, leaver_parent)
     return {
         "issued": issued,
         "signed": db.session.get(Agreement, signed.id),
@@ -74,6 +79,8 @@ def world(app, admin, curator, group, mentor, mentee, parent, stranger):
             "parent": parent,
             "stranger": stranger,
             "other_parent": other_parent,
+            "leaver": leaver,
+            "leaver_parent": leaver_parent,
         },
     }
 
@@ -86,12 +93,13 @@ def _switch(auth, user) -> None:
 
 MANAGERS = {"admin", "curator"}
 PARTY = {"mentor", "mentee", "parent"}
-EVERYONE = MANAGERS | PARTY | {"group", "stranger", "other_parent"}
+OUTSIDERS = {"stranger", "other_parent", "leaver", "leaver_parent"}  # any party, not of these
+EVERYONE = MANAGERS | PARTY | {"group"} | OUTSIDERS
 SIGNERS_ROLES = PARTY  # the sign pages are for parties only, by role and by object
 
 # (method, path template, who is admitted); {i} issued, {s} signed, {d} a draft of another pair.
 ROUTES = [
-    ("GET", "/agreements", MANAGERS | PARTY | {"stranger", "other_parent"}),
+    ("GET", "/agreements", MANAGERS | PARTY | OUTSIDERS),
     ("GET", "/agreements/new", MANAGERS),
     ("POST", "/agreements/new", MANAGERS),
     ("GET", "/agreements/{i}", MANAGERS | PARTY),
@@ -108,8 +116,8 @@ ROUTES = [
     ("POST", "/agreements/{s}/extend", MANAGERS),
     ("GET", "/agreements/verify", EVERYONE),
     ("POST", "/agreements/verify", EVERYONE),
-    ("GET", "/agreements/rules", MANAGERS | PARTY | {"stranger", "other_parent"}),
-    ("POST", "/agreements/rules", MANAGERS | PARTY | {"stranger", "other_parent"}),
+    ("GET", "/agreements/rules", MANAGERS | PARTY | OUTSIDERS),
+    ("POST", "/agreements/rules", MANAGERS | PARTY | OUTSIDERS),
     ("GET", "/agreements/archive.zip?from=2026-01-01&to=2030-01-01", MANAGERS),
     ("GET", "/agreements/template", {"admin"}),
     ("POST", "/agreements/template", {"admin"}),
@@ -285,6 +293,7 @@ def test_the_kiosk_flow_with_a_typed_code_and_the_pdf_download(
     slip = client.post(f"/agreements/{agreement.id}/code", data={"person": world["mother"].id})
     html = slip.get_data(as_text=True)
     assert slip.status_code == 200 and "Одноразовый код" in html
+    assert "за Орлова Дмитрия Андреевича" in html  # the mother signs for her son
     code = html.split('class="slip-password">')[1].split("<")[0]
     assert code not in str(
         db.session.execute(text("select code_hash from agreement_signing_codes")).all()
@@ -313,7 +322,7 @@ def test_the_kiosk_flow_with_a_typed_code_and_the_pdf_download(
         },
         follow_redirects=True,
     )
-    assert "Подпись Орлова Наталья Петровна принята" in done.get_data(as_text=True)
+    assert "Подпись Орловой Натальи Петровны принята" in done.get_data(as_text=True)
     again = client.post(
         f"/agreements/{agreement.id}/kiosk",
         data={
@@ -333,6 +342,10 @@ def test_the_kiosk_flow_with_a_typed_code_and_the_pdf_download(
     pdf = client.get(f"/agreements/{agreement.id}.pdf")
     assert pdf.mimetype == "application/pdf" and pdf.data == agreement.pdf
     assert "attachment" in pdf.headers["Content-Disposition"]
+    pdf_words = " ".join(
+        " ".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf.data)).pages).split()
+    )
+    assert "за Орлова Дмитрия Андреевича" in pdf_words
     assert trail.events(agreement)[-1].kind == "pdf_downloaded"
     assert trail.verify_chain(agreement).ok
 

@@ -73,7 +73,7 @@ def test_stale_save_is_a_conflict_showing_both_values(app, world, mentor, mentee
     assert second.status_code == 409
     html = second.get_data(as_text=True)
     assert "Ваш вариант" in html and "Рассказ одноклассникам" in html
-    assert "Вариант Кузнецова Е. С." in html and "Отчёт с фотографиями" in html
+    assert "Вариант Кузнецовой Е. С." in html and "Отчёт с фотографиями" in html
     assert "Оставить мой" in html and "Принять их" in html and "Сохранить объединённый" in html
     assert stored(item.id).expected_result == "Отчёт с фотографиями"
     # «Оставить мой» re-submits against the version the conflict showed.

@@ -11,21 +11,7 @@ from flask import current_app
 from portal.documents.pdf import render_pdf
 from portal.documents.seal import SealIdentity, ensure_seal_identity, seal_pdf
 from portal.settings.models import get_settings
-
-MONTHS_GENITIVE = (
-    "января",
-    "февраля",
-    "марта",
-    "апреля",
-    "мая",
-    "июня",
-    "июля",
-    "августа",
-    "сентября",
-    "октября",
-    "ноября",
-    "декабря",
-)
+from portal.text import long_date, plural
 
 
 def canonical_text(text: str) -> str:
@@ -46,15 +32,12 @@ def text_hash(text: str) -> str:
 
 
 def date_text(value) -> str:
-    return f"«{value.day}» {MONTHS_GENITIVE[value.month - 1]} {value.year} г."
+    """«1» сентября 2026 г. — the agreement's date line."""
+    return long_date(value)
 
 
 def months_word(n: int) -> str:
-    if n % 10 == 1 and n % 100 != 11:
-        return "месяц"
-    if 2 <= n % 10 <= 4 and not 12 <= n % 100 <= 14:
-        return "месяца"
-    return "месяцев"
+    return plural(n, "месяц", "месяца", "месяцев")
 
 
 # --- layout of the frozen text ---------------------------------------------------------

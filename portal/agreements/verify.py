@@ -12,6 +12,7 @@ from portal.agreements import render, trail
 from portal.agreements.models import Agreement, Signature
 from portal.documents.seal import SealReport, verify_seal
 from portal.extensions import db
+from portal.text import Case, full_name_in
 
 _CODE = re.compile(r"\b([A-HJ-NP-Z2-9]{4}-[A-HJ-NP-Z2-9]{4}-[A-HJ-NP-Z2-9]{4})\b")
 
@@ -60,7 +61,8 @@ def record_problems(agreement: Agreement) -> list[str]:
     for signature in agreement.signatures:
         if signature.document_hash != agreement.text_hash:
             problems.append(
-                f"Подпись {signature.signer_name} относится к другой редакции текста "
+                f"Подпись {full_name_in(signature.signer_name, Case.GENITIVE)} относится "
+                "к другой редакции текста "
                 "(хеш документа в подписи не совпадает)."
             )
     chain = trail.verify_chain(agreement)

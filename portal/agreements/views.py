@@ -54,6 +54,8 @@ from portal.domain import RuleViolation
 from portal.extensions import db
 from portal.forms import EmptyForm, choices
 from portal.matching.models import OPEN_PAIR_STATUSES, MentorshipForm, Pair
+from portal.statuses import AgreementMark
+from portal.text import Case, full_name_in
 from portal.timeutil import today_moscow, utcnow
 
 bp = Blueprint("agreements", __name__, url_prefix="/agreements")
@@ -95,7 +97,7 @@ def index():
     form_code = request.args.get("form", "")
     expiring = request.args.get("expiring") == "1"
     query = visible_agreements(current_user).join(Pair, Pair.id == Agreement.pair_id)
-    if status == "к расторжению":
+    if status == AgreementMark.TO_TERMINATE:
         query = query.where(Agreement.to_terminate.is_not(None))
     elif status in STATUSES:
         query = query.where(effective == status)
@@ -383,7 +385,11 @@ def _slot_choices(slots) -> list:
             (
                 s.id,
                 f"{s.role_label}"
-                + (f" за {s.on_behalf_of.full_name}" if s.capacity == "representative" else ""),
+                + (
+                    f" за {full_name_in(s.on_behalf_of, Case.GENITIVE)}"
+                    if s.capacity == "representative"
+                    else ""
+                ),
             )
             for s in slots
         ]
@@ -517,7 +523,8 @@ def kiosk(agreement_id: int):
             form.form_errors.append(exc.message)
         else:
             db.session.commit()
-            flash(f"Подпись {signature.signer_name} принята. Верните экран куратору.", "success")
+            signer = full_name_in(signature.signer_name, Case.GENITIVE)
+            flash(f"Подпись {signer} принята. Верните экран куратору.", "success")
             return redirect(url_for("agreements.show", agreement_id=agreement.id))
     agreement = db.session.get(Agreement, agreement_id)
     status = 422 if request.method == "POST" else 200

@@ -29,6 +29,8 @@ from portal.plans.models import PLAN_APPROVED, Meeting, Plan, PlanChange, PlanIt
 from portal.plans.pdf import render_plan_pdf
 from portal.plans.permissions import require, require_plan_version
 from portal.settings.models import get_settings
+from portal.statuses import PairStatus
+from portal.text import month_genitive
 from portal.timeutil import today_moscow
 
 bp = Blueprint("plans", __name__, url_prefix="/plans")
@@ -83,7 +85,11 @@ def index():
             .outerjoin(Plan, Plan.pair_id == Pair.id)
             .where(Pair.id.in_(visible))
             .order_by(
-                case((Pair.status == "действует", 0), (Pair.status == "черновик", 1), else_=2),
+                case(
+                    (Pair.status == PairStatus.ACTIVE, 0),
+                    (Pair.status == PairStatus.DRAFT, 1),
+                    else_=2,
+                ),
                 Plan.changed_at.desc().nulls_last(),
                 Pair.id,
             )
@@ -544,22 +550,6 @@ def approve(plan_id: int):
     return _fragment("plans/_approval.html", 422, plan=plan, approve_form=form, message=message)
 
 
-MONTHS = (
-    "января",
-    "февраля",
-    "марта",
-    "апреля",
-    "мая",
-    "июня",
-    "июля",
-    "августа",
-    "сентября",
-    "октября",
-    "ноября",
-    "декабря",
-)
-
-
 @bp.get("/<int:plan_id>.pdf")
 @roles_required(*ALL_ROLES)
 def pdf(plan_id: int):
@@ -587,7 +577,7 @@ def pdf(plan_id: int):
         get_settings(),
         revision=revision,
         draft_note=draft_note,
-        month_name=MONTHS[revision.order_date.month - 1] if revision else None,
+        month_name=month_genitive(revision.order_date) if revision else None,
     )
     response = make_response(data)
     response.headers["Content-Type"] = "application/pdf"
