@@ -247,6 +247,17 @@ def guess_mapping(titles: list[str], values: list[list], base: str) -> list[Gues
     return guesses
 
 
+_NUMBER_TITLES = {"", "n", "no", "номер", "п п", "номер п п", "n п п"}
+
+
+def is_row_number(title: str, values: list) -> bool:
+    """«№» or «№ п/п» numbering the rows 1, 2, 3…: not data about a person."""
+    if _norm(title) not in _NUMBER_TITLES:
+        return False
+    numbers = [str(v).strip() for v in values if v not in (None, "")]
+    return bool(numbers) and all(n.isdigit() for n in numbers)
+
+
 def signature(titles: list[str]) -> str:
     """The identity of a header: its folded titles in order."""
     return hashlib.sha256("\x1f".join(_norm(t) for t in titles).encode()).hexdigest()

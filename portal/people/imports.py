@@ -19,6 +19,7 @@ from portal.people.headers import (
     find_header,
     guess_by_wording,
     guess_mapping,
+    is_row_number,
     portal_exact,
     signature,
     target_titles,
@@ -255,7 +256,7 @@ class MappingPage:
 
     @property
     def dropped(self) -> list[ColumnView]:
-        return [c for c in self.columns if not c.choice and c.filled]
+        return [c for c in self.columns if not c.choice and c.filled and c.how != "number"]
 
 
 def _sheet_rows(batch: ImportBatch, name: str) -> list:
@@ -324,6 +325,8 @@ def mapping_page(
         )
         if guesses[position].how == "portal":
             columns[-1].how = "portal"
+        elif not key and is_row_number(title, values[position]):
+            columns[-1].how = "number"
     return MappingPage(
         batch,
         candidates,
@@ -363,9 +366,11 @@ def check_mapping(page: MappingPage, drop_confirmed: bool) -> list[str]:
         )
     if page.dropped and not drop_confirmed:
         listed = ", ".join(f"«{c.title}»" for c in page.dropped)
+        one = len(page.dropped) == 1
         errors.append(
-            f"В столбцах {listed} есть данные, но они не будут загружены. Выберите для них "
-            "поле или подтвердите, что эти столбцы загружать не нужно."
+            f"В {'столбце' if one else 'столбцах'} {listed} есть данные, но они не будут "
+            f"загружены. Выберите для {'него' if one else 'них'} поле или подтвердите, что "
+            f"{'этот столбец' if one else 'эти столбцы'} загружать не нужно."
         )
         page.needs_drop_confirmation = True
     return errors
@@ -423,6 +428,7 @@ class RowResult:
     values: dict[str, Any]
     tags: dict[str, list[str]]
     errors: list[str] = field(default_factory=list)
+    row_errors: list[str] = field(default_factory=list)  # not about one cell: repeats
     cell_errors: dict[str, str] = field(default_factory=dict)  # column key → message
     cells: dict[str, str] = field(default_factory=dict)  # column key → text, to correct
     notes: list[str] = field(default_factory=list)  # what was cleaned («Иванoва» → …)
@@ -509,6 +515,7 @@ def analyse(batch: ImportBatch) -> ImportReport:
     header = Header(batch.sheet, batch.header_row, [tuple(c) for c in batch.columns])
     report.where = header.where
     filled = {index: 0 for index, _ in dropped_positions}
+    numbering = {index: [] for index, _ in dropped_positions}
     fixes = batch.fixes or {}
     results = []
     for number, cells in rows:
@@ -519,6 +526,7 @@ def analyse(batch: ImportBatch) -> ImportReport:
         for index in filled:
             if cell(index) not in (None, ""):
                 filled[index] += 1
+                numbering[index].append(cell(index))
         row_fixes = fixes.get(str(number), {})
         values = {key: cell(index) for key, (index, _) in mapped.items()}
         if not any(v not in (None, "") for v in values.values()) and not row_fixes:
@@ -580,7 +588,7 @@ def analyse(batch: ImportBatch) -> ImportReport:
     report.dropped = [
         DroppedColumn(title, filled[index], fold(title) in portal_titles)
         for index, title in dropped_positions
-        if filled[index]
+        if filled[index] and not is_row_number(title, numbering[index])
     ]
     shown = ["fio", *[k for k in columns if k != "fio" and k in mapped]]
     for row in results:
@@ -633,9 +641,11 @@ def _mark_duplicates(rows: list[RowResult]) -> None:
         key = _key(row)
         if key in seen:
             row.same_as_row = seen[key]
-            row.errors.append(
+            message = (
                 f"Строка {row.number}: повторяет строку {seen[key]} (те же ФИО и дата рождения)"
             )
+            row.errors.append(message)
+            row.row_errors.append(message)
         else:
             seen[key] = row.number
     keys = list({k[0] for k in seen})

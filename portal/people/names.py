@@ -21,9 +21,15 @@ def clean_name(text: str) -> tuple[str, list[str]]:
     text = " ".join(text.split())
     fixed = replace_lookalikes(text)
     if fixed != text:
-        notes.append(
-            f"латинские буквы, похожие на русские, заменены русскими: «{text}» → «{fixed}»"
-        )
+        # The two spellings look the same, so the note names the letters and the words.
+        changed = [(a, b) for a, b in zip(text.split(" "), fixed.split(" "), strict=True) if a != b]
+        letters = sorted({x for a, b in changed for x, y in zip(a, b, strict=True) if x != y})
+        words = ", ".join(f"«{a}»" for a, _ in changed)
+        listed = ", ".join(f"«{x}»" for x in letters)
+        if len(letters) == 1:
+            notes.append(f"латинская буква {listed} в {words} заменена такой же на вид русской")
+        else:
+            notes.append(f"латинские буквы {listed} в {words} заменены такими же на вид русскими")
     words = fixed.split(" ")
     normal = " ".join(_normal_word(word) for word in words)
     if normal != fixed:
