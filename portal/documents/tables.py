@@ -372,7 +372,10 @@ RawRow = tuple[int, list[object]]
 
 
 def _trimmed(values: Sequence[object], *, from_csv: bool) -> list[CellValue]:
-    cells = [_cell(value, from_csv=from_csv) for value in values[:_MAX_COLUMNS]]
+    cells = [
+        None if value is None else _cell(value, from_csv=from_csv)
+        for value in values[:_MAX_COLUMNS]
+    ]
     while cells and cells[-1] is None:
         cells.pop()
     return cells
@@ -422,9 +425,8 @@ def _xlsx_sheets(data: bytes, limit: int) -> list[SheetRows]:
             found = SheetRows(sheet.title, active=sheet is active)
             # Some programs write a wrong <dimension>, which would cut rows short.
             sheet.reset_dimensions()
-            for number, values in enumerate(
-                sheet.iter_rows(values_only=True, max_col=_MAX_COLUMNS), start=1
-            ):
+            # No max_col: openpyxl would pad every row to it; rows are cut in _trimmed.
+            for number, values in enumerate(sheet.iter_rows(values_only=True), start=1):
                 cells = _trimmed(values, from_csv=False)
                 if not cells:
                     continue

@@ -10,6 +10,7 @@ import hashlib
 import re
 from dataclasses import dataclass, field
 from datetime import date
+from functools import lru_cache
 
 from portal.documents.tables import header_text
 from portal.people.columns import columns_for, importable_columns
@@ -171,10 +172,17 @@ class Guess:
 
 
 def _wording_index(base: str) -> tuple[dict[str, str], dict[str, str]]:
+    columns = columns_for(base)
+    return _wording_index_of(base, tuple((c.key, c.title, c.importable) for c in columns))
+
+
+@lru_cache(maxsize=16)
+def _wording_index_of(base: str, columns: tuple) -> tuple[dict[str, str], dict[str, str]]:
+    """Built once per set of column titles (the centre may rename them in its config)."""
     exact, synonyms = {}, {}
-    allowed = dict(targets(base))
-    for column in columns_for(base):
-        exact[_norm(column.title)] = column.key if column.importable else "-"
+    allowed = {key for key, _, importable in columns if importable} | set(NAME_PARTS)
+    for key, title, importable in columns:
+        exact[_norm(title)] = key if importable else "-"
     for key, words in SYNONYMS.items():
         if key not in allowed:
             continue

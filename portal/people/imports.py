@@ -411,9 +411,8 @@ def confirm_mapping(
     memory.filename = batch.filename
     memory.confirmed_by_id = getattr(actor, "id", None)
     memory.confirmed_at = utcnow()
-    report = analyse(batch)
-    batch.row_count = len(report.rows)
-    batch.error_count = len(report.bad_rows)
+    # The rows are checked when the preview is drawn; here they are only counted.
+    batch.row_count = page.header.data_rows
     return page
 
 
@@ -518,17 +517,17 @@ def analyse(batch: ImportBatch) -> ImportReport:
     numbering = {index: [] for index, _ in dropped_positions}
     fixes = batch.fixes or {}
     results = []
+    mapped_cells = [(key, index) for key, (index, _) in mapped.items()]
     for number, cells in rows:
-
-        def cell(index: int, cells=cells) -> Any:
-            return _loaded(cells[index]) if index < len(cells) else None
-
+        width = len(cells)
         for index in filled:
-            if cell(index) not in (None, ""):
+            if index < width and cells[index] not in (None, ""):
                 filled[index] += 1
-                numbering[index].append(cell(index))
+                numbering[index].append(cells[index])
+        values = {
+            key: _loaded(cells[index]) if index < width else None for key, index in mapped_cells
+        }
         row_fixes = fixes.get(str(number), {})
-        values = {key: cell(index) for key, (index, _) in mapped.items()}
         if not any(v not in (None, "") for v in values.values()) and not row_fixes:
             continue  # data only in columns not loaded: counted above, not a person
         if name_key:
