@@ -180,11 +180,13 @@ def start_batch(data: bytes, filename: str, base: str, owner) -> ImportBatch:
 
 
 def _set_mapping(batch: ImportBatch, header: Header, mapping: list[str]) -> None:
+    # Corrected cells belong to rows of one sheet: they survive a changed mapping only.
+    if (batch.sheet, batch.header_row) != (header.sheet, header.row):
+        batch.fixes = {}
     batch.sheet = header.sheet
     batch.header_row = header.row
     batch.columns = [[index, title] for index, title in header.columns]
     batch.mapping = list(mapping)
-    batch.fixes = {}
 
 
 def template_xlsx(base: str) -> bytes:
