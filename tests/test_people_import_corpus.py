@@ -190,3 +190,22 @@ def test_the_portals_own_template_goes_straight_to_the_preview(app, client, auth
     assert response.status_code == 303 and "/columns" not in response.location
     preview = client.get(response.location).get_data(as_text=True)
     assert "новых: 1" in preview and "Ошибок нет" in preview
+
+
+def test_columns_with_meaningless_titles_are_guessed_from_their_values(app, client, auth, curator):
+    rows = [["Колонка A", "Колонка B", "Колонка C", "Колонка D", "Колонка E"]]
+    rows += [
+        [fio(p), p["birth_date"].strftime("%d.%m.%Y"), f"8 915 000 00 0{i}", f"u{i}@mail.ru", "да"]
+        for i, p in enumerate(PEOPLE)
+    ]
+    auth.login(curator)
+    response = upload(client, import_corpus.book([("Лист1", rows)]), "без названий.xlsx")
+    html = client.get(response.location).get_data(as_text=True)
+    assert columns_form(html)[1] == {
+        "Колонка A": "fio",
+        "Колонка B": "birth_date",
+        "Колонка C": "phone",
+        "Колонка D": "email",
+        "Колонка E": "",
+    }
+    assert html.count("угадано по содержимому") == 4
