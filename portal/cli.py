@@ -12,12 +12,14 @@ from portal.access import Role
 from portal.accounts import service as accounts
 from portal.domain import RuleViolation
 from portal.extensions import db
+from portal.people.lookalikes import people_latin_names
 
 
 def init_app(app: Flask) -> None:
     app.cli.add_command(create_user)
     app.cli.add_command(seed_demo_command)
     app.cli.add_command(backup)
+    app.cli.add_command(people_latin_names)
     deployment.init_app(app)
 
 

@@ -12,11 +12,13 @@ from itertools import islice
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from openpyxl import Workbook, load_workbook
+from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.reader.excel import ExcelReader
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet._read_only import ReadOnlyWorksheet
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
 from portal.text import fold
@@ -38,7 +40,10 @@ _SHEET_NAME_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
 # Excel runs a CSV cell starting with one of these as a formula (OWASP "CSV injection").
 _FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 _HEADER_SEARCH_ROWS = 20
-_MAX_UNPACKED_BYTES = 200 * 1024 * 1024
+# An XLSX of 10,000 rows of 30 columns unpacks to about 20 MB; a bomb to gigabytes.
+_MAX_UNPACKED_BYTES = 60 * 1024 * 1024
+_MAX_ARCHIVE_ENTRIES = 2_000
+_MAX_COLUMNS = 200
 _CSV_DELIMITERS = (";", ",", "\t")
 _CSV_SNIFF_ROWS = 50
 _DATE_PATTERNS = ("%d.%m.%Y", "%Y-%m-%d", "%d.%m.%y", "%d/%m/%Y")
@@ -294,6 +299,42 @@ def write_csv(columns: list[Column], rows: Iterable[Mapping[str, Any]]) -> bytes
 # --- import -----------------------------------------------------------------------------
 
 
+@dataclass
+class SheetRows:
+    """The raw rows of one sheet: (row number, cell values), fully empty rows left out."""
+
+    name: str
+    rows: list[tuple[int, list[CellValue]]] = field(default_factory=list)
+    active: bool = False
+    truncated: bool = False  # the sheet holds more rows than the limit: reading stopped
+
+
+def read_sheets(
+    data: bytes,
+    filename: str,
+    *,
+    max_rows: int = 10_000,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+) -> list[SheetRows]:
+    """Every sheet of an XLSX file (or the one table of a CSV file) uploaded by a user.
+
+    XLSX is streamed (openpyxl's read-only mode) after the archive's unpacked sizes are
+    checked, and each sheet stops being read ``_HEADER_SEARCH_ROWS`` rows past ``max_rows``
+    filled rows, so a compression bomb or a million-row sheet is refused without being
+    unpacked into memory. Cell values are stripped strings, dates or None.
+    Raises :class:`TableError`.
+    """
+    _check_size(data, max_bytes)
+    limit = max_rows + _HEADER_SEARCH_ROWS
+    if data.startswith(_ZIP_MAGIC):
+        sheets = _xlsx_sheets(data, limit)
+    else:
+        sheets = [_csv_sheet(data, filename, limit)]
+    if not any(sheet.rows for sheet in sheets):
+        raise TableError("В таблице нет данных.")
+    return sheets
+
+
 def read_table(
     data: bytes,
     filename: str,
@@ -308,10 +349,11 @@ def read_table(
     first row with at least two filled cells. Values are stripped strings, dates (XLSX
     date cells) or None; fully empty rows are skipped. Raises :class:`TableError`.
     """
-    _check_size(data, max_bytes)
-    if data.startswith(_ZIP_MAGIC):
-        return _build_table(_xlsx_rows(data), expected_headers, from_csv=False)
-    return _build_table(_csv_rows(data, filename), expected_headers, from_csv=True)
+    sheets = read_sheets(data, filename, max_rows=10 * 10_000, max_bytes=max_bytes)
+    sheet = next((s for s in sheets if s.active), sheets[0])
+    if not sheet.rows:
+        raise TableError("В таблице нет данных.")
+    return _build_table(sheet.rows, expected_headers)
 
 
 def _check_size(data: bytes, max_bytes: int) -> None:
@@ -329,24 +371,79 @@ def _megabytes(size: int) -> str:
 RawRow = tuple[int, list[object]]
 
 
-def _xlsx_rows(data: bytes) -> list[RawRow]:
+def _trimmed(values: Sequence[object], *, from_csv: bool) -> list[CellValue]:
+    cells = [
+        None if value is None else _cell(value, from_csv=from_csv)
+        for value in values[:_MAX_COLUMNS]
+    ]
+    while cells and cells[-1] is None:
+        cells.pop()
+    return cells
+
+
+class _StreamingSheet(ReadOnlyWorksheet):
+    """A read-only sheet that does not read the whole sheet when the workbook is opened.
+
+    openpyxl looks for a sheet's <dimension> with an "end"-event parse that, when the
+    element is missing, only stops at the end of <sheetData>: the whole sheet is parsed
+    (and kept) before the first row is read. The sheets here are read row by row with
+    ``reset_dimensions()``, so their size is not needed.
+    """
+
+    def _get_size(self) -> None:
+        return None
+
+
+class _StreamingReader(ExcelReader):
+    """openpyxl's reader in read-only mode with :class:`_StreamingSheet` sheets."""
+
+    def read_worksheets(self) -> None:
+        for sheet, rel in self.parser.find_sheets():
+            if rel.target not in self.valid_files or "chartsheet" in rel.Type:
+                continue
+            worksheet = _StreamingSheet(self.wb, sheet.name, rel.target, self.shared_strings)
+            worksheet.sheet_state = sheet.state
+            self.wb._sheets.append(worksheet)
+
+
+def _open_workbook(data: bytes):
+    reader = _StreamingReader(io.BytesIO(data), read_only=True, data_only=True)
+    reader.read()
+    return reader.wb
+
+
+def _xlsx_sheets(data: bytes, limit: int) -> list[SheetRows]:
     _check_xlsx_archive(data)
     try:
-        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        workbook = _open_workbook(data)
     except Exception as exc:
         raise TableError("Файл Excel повреждён и не открывается.") from exc
     try:
-        sheet = workbook.active if workbook.active is not None else workbook.worksheets[0]
-        # Some programs write a wrong <dimension>, which would cut rows short.
-        sheet.reset_dimensions()
-        return [
-            (number, list(values))
-            for number, values in enumerate(sheet.iter_rows(values_only=True), start=1)
-        ]
+        active = workbook.active
+        sheets = []
+        for sheet in workbook.worksheets:
+            found = SheetRows(sheet.title, active=sheet is active)
+            # Some programs write a wrong <dimension>, which would cut rows short.
+            sheet.reset_dimensions()
+            # No max_col: openpyxl would pad every row to it; rows are cut in _trimmed.
+            for number, values in enumerate(sheet.iter_rows(values_only=True), start=1):
+                cells = _trimmed(values, from_csv=False)
+                if not cells:
+                    continue
+                if len(found.rows) >= limit:
+                    found.truncated = True
+                    break
+                found.rows.append((number, cells))
+            sheets.append(found)
     except Exception as exc:
         raise TableError("Файл Excel повреждён: не удалось прочитать лист.") from exc
     finally:
         workbook.close()
+    if not sheets:
+        raise TableError("В файле Excel нет листов с таблицами.")
+    if not any(s.active for s in sheets):
+        sheets[0].active = True
+    return sheets
 
 
 def _check_xlsx_archive(data: bytes) -> None:
@@ -362,21 +459,38 @@ def _check_xlsx_archive(data: bytes) -> None:
                 "Файл в формате OpenDocument (.ods): сохраните его как .xlsx или .csv."
             )
         raise TableError("Это ZIP-архив, а не таблица Excel: загрузите файл .xlsx или .csv.")
-    # A few kilobytes of zip can unpack into gigabytes of XML.
-    if sum(entry.file_size for entry in entries) > _MAX_UNPACKED_BYTES:
-        raise TableError("Файл Excel слишком большой после распаковки.")
+    # A few kilobytes of zip can unpack into gigabytes of XML. The sizes in the archive's
+    # directory are checked before anything is unpacked, and they cannot lie: zipfile
+    # stops at the declared size and then fails the CRC check.
+    unpacked = sum(entry.file_size for entry in entries)
+    if len(entries) > _MAX_ARCHIVE_ENTRIES or unpacked > _MAX_UNPACKED_BYTES:
+        raise TableError(
+            f"Файл Excel после распаковки занимает {_megabytes(unpacked)} МБ "
+            f"(допустимо до {_megabytes(_MAX_UNPACKED_BYTES)} МБ): так бывает, когда в листе "
+            "много пустых отформатированных строк или это не настоящая таблица. Скопируйте "
+            "нужные строки в новый файл или сохраните его как CSV."
+        )
 
 
-def _csv_rows(data: bytes, filename: str) -> list[RawRow]:
+def _csv_sheet(data: bytes, filename: str, limit: int) -> SheetRows:
     _reject_binary(data, filename)
     text = _decode(data)
     if any(ch < " " and ch not in "\t\r\n" for ch in text[:4096]):
         raise TableError("Файл не похож на таблицу: загрузите файл .xlsx или .csv.")
+    sheet = SheetRows("", active=True)  # a CSV file has one unnamed table
     try:
         reader = csv.reader(io.StringIO(text, newline=""), delimiter=_sniff_delimiter(text))
-        return [(number, list(values)) for number, values in enumerate(reader, start=1)]
+        for number, values in enumerate(reader, start=1):
+            cells = _trimmed(values, from_csv=True)
+            if not cells:
+                continue
+            if len(sheet.rows) >= limit:
+                sheet.truncated = True
+                break
+            sheet.rows.append((number, cells))
     except csv.Error as exc:
         raise TableError("Файл CSV повреждён и не читается.") from exc
+    return sheet
 
 
 def _reject_binary(data: bytes, filename: str) -> None:
@@ -439,25 +553,19 @@ def _cell(value: object, *, from_csv: bool) -> CellValue:
     return text or None
 
 
-def _header_text(value: object) -> str:
+def header_text(value: object) -> str:
+    """A header cell as one line of single-spaced text."""
     if value is None:
         return ""
     return " ".join(str(value).split())
 
 
-def _build_table(
-    raw_rows: list[RawRow], expected: Sequence[str] | None, *, from_csv: bool
-) -> TableData:
-    if not any(_header_text(value) for _, values in raw_rows for value in values):
-        raise TableError("В таблице нет данных.")
+def _build_table(raw_rows: list[RawRow], expected: Sequence[str] | None) -> TableData:
     position = _find_header(raw_rows, expected)
     headers = _headers(raw_rows[position][1], expected)
     rows = []
     for number, values in raw_rows[position + 1 :]:
-        record = {
-            name: _cell(values[index], from_csv=from_csv) if index < len(values) else None
-            for index, name in headers
-        }
+        record = {name: values[index] if index < len(values) else None for index, name in headers}
         if any(value is not None for value in record.values()):
             rows.append((number, record))
     return TableData(headers=[name for _, name in headers], rows=rows)
@@ -466,7 +574,7 @@ def _build_table(
 def _find_header(raw_rows: list[RawRow], expected: Sequence[str] | None) -> int:
     wanted = {fold(name) for name in expected or ()}
     for position, (_, values) in enumerate(raw_rows[:_HEADER_SEARCH_ROWS]):
-        texts = [_header_text(value) for value in values]
+        texts = [header_text(value) for value in values]
         if wanted:
             if wanted <= {fold(text) for text in texts if text}:
                 return position
@@ -489,7 +597,7 @@ def _headers(values: list[object], expected: Sequence[str] | None) -> list[tuple
     headers: list[tuple[int, str]] = []
     seen: set[str] = set()
     for index, value in enumerate(values):
-        text = _header_text(value)
+        text = header_text(value)
         if not text:
             continue
         name = canonical.get(fold(text), text)

@@ -3,6 +3,7 @@
 from datetime import date, datetime
 
 from sqlalchemy import (
+    JSON,
     Boolean,
     Date,
     ForeignKey,
@@ -175,10 +176,13 @@ class Consent(db.Model):
 
 
 class ImportBatch(db.Model):
-    """An uploaded base file kept between the preview and the commit.
+    """An uploaded base file kept between the upload, the column mapping, the preview with
+    its corrections and the commit.
 
-    The portal runs in several worker processes, so the file lives in the database, not in
-    memory; the commit re-reads it and checks that the batch belongs to the same user.
+    The portal runs in several worker processes, so the batch lives in the database, not
+    in memory: the sheets' cells as read once at upload (the file itself is not kept), the
+    sheet and header the user chose, the confirmed mapping and the cells corrected in the
+    preview. Only its uploader may continue it.
     """
 
     __tablename__ = "person_import_batches"
@@ -187,9 +191,35 @@ class ImportBatch(db.Model):
     owner_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     base: Mapped[str] = mapped_column(String(10))  # mentees | mentors
     filename: Mapped[str] = mapped_column(String(200))
-    data: Mapped[bytes] = mapped_column(LargeBinary, deferred=True)
+    # [{"name", "active", "truncated", "rows": [[row number, [cells]]]}]; cleared on commit.
+    sheets: Mapped[list] = mapped_column(JSON, default=list, deferred=True)
+    sheet: Mapped[str | None] = mapped_column(String(100))  # the sheet read
+    header_row: Mapped[int | None] = mapped_column(Integer)  # its (lower) header row
+    columns: Mapped[list | None] = mapped_column(JSON)  # [[cell index, title]] of the header
+    mapping: Mapped[list | None] = mapped_column(JSON)  # a field key or "" per column
+    fixes: Mapped[dict] = mapped_column(JSON, default=dict)  # {row: {column key: text}}
     row_count: Mapped[int] = mapped_column(Integer, default=0)
     error_count: Mapped[int] = mapped_column(Integer, default=0)
     committed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_count: Mapped[int | None] = mapped_column(Integer)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class ImportMapping(db.Model):
+    """A column mapping a user confirmed, offered again for a file with the same header.
+
+    ``signature`` hashes the header's folded titles in their order, so a mapping is never
+    offered for a header that differs in any column.
+    """
+
+    __tablename__ = "person_import_mappings"
+    __table_args__ = (UniqueConstraint("base", "signature"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    base: Mapped[str] = mapped_column(String(10))
+    signature: Mapped[str] = mapped_column(String(64))
+    headers: Mapped[list] = mapped_column(JSON)
+    mapping: Mapped[list] = mapped_column(JSON)
+    filename: Mapped[str] = mapped_column(String(200))
+    confirmed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    confirmed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -2,7 +2,7 @@
 
 import re
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Select, func, insert, select
@@ -30,7 +30,7 @@ from portal.relations import (
     pair_info,
 )
 from portal.statuses import ConsentState, PersonCategory, PersonStatus
-from portal.text import fold
+from portal.text import fold, mixed_alphabet_words
 from portal.timeutil import age_on, today_moscow
 
 MENTEE_CATEGORIES = (PersonCategory.STUDENT, PersonCategory.TEACHER, PersonCategory.SPECIALIST)
@@ -106,9 +106,18 @@ _FALSE = {"нет", "-", "0", "false", "ложь", ""}
 # --- parsing and validation ---------------------------------------------------------------
 
 
+_PHONE_SEPARATORS = re.compile(r"[,;/\n]|\s(?:и|или)\s|\s{2,}")
+
+
 def normalise_phone(raw: str) -> str:
     """+7 (912) 345-67-89 from any common way of writing a Russian number."""
+    numbers = [p for p in _PHONE_SEPARATORS.split(raw) if len(re.sub(r"\D", "", p)) >= 6]
     digits = re.sub(r"\D", "", raw)
+    if len(numbers) > 1 or len(digits) >= 20:
+        raise ValueError(
+            "один номер в ячейке: здесь их несколько — оставьте один (например, мобильный), "
+            "остальные можно записать в примечания"
+        )
     if len(digits) == 11 and digits[0] in "78":
         digits = digits[1:]
     if len(digits) != 10:
@@ -116,21 +125,67 @@ def normalise_phone(raw: str) -> str:
     return f"+7 ({digits[:3]}) {digits[3:6]}-{digits[6:8]}-{digits[8:]}"
 
 
+DATE_FORMS = "17.01.2009, 17.01.09, 17/01/2009, 17-01-2009, 2009-01-17, 17 января 2009"
+_MONTHS = {
+    "янв": 1,
+    "фев": 2,
+    "мар": 3,
+    "апр": 4,
+    "мая": 5,
+    "май": 5,
+    "июн": 6,
+    "июл": 7,
+    "авг": 8,
+    "сен": 9,
+    "окт": 10,
+    "ноя": 11,
+    "дек": 12,
+}
+_YEAR_WORD = re.compile(r"\s*(?:г\.?|год|года)\s*$")
+_TIME = re.compile(r"[ t]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?$")
+_DMY = re.compile(r"^(\d{1,2})\s*[./\-]\s*(\d{1,2})\s*[./\-]\s*(\d{4}|\d{2})$")
+_YMD = re.compile(r"^(\d{4})[./\-](\d{1,2})[./\-](\d{1,2})$")
+_WORDS = re.compile(r"^(\d{1,2})\s+([а-яё]+)\.?\s+(\d{4})$")
+# Excel keeps dates as day numbers; a cell formatted as a number shows one (1954–2064).
+_EXCEL_SERIALS = (20_000, 60_000)
+
+
+def _full_year(text: str) -> int:
+    year = int(text)
+    if len(text) == 2:
+        century_now = today_moscow().year % 100
+        year += 2000 if year <= century_now else 1900
+    return year
+
+
 def parse_date_value(value: Any) -> date | None:
-    """A date from a form (ISO) or a spreadsheet (date or ДД.ММ.ГГГГ); ValueError if impossible."""
+    """A date from a form (ISO) or a spreadsheet (a date, or text in any common Russian
+    form, «17.01.2009 г.» included); ValueError with the forms understood if impossible."""
     if value is None or value == "":
         return None
     if isinstance(value, datetime):
         return value.date()
     if isinstance(value, date):
         return value
-    text = str(value).strip()
-    for pattern in ("%Y-%m-%d", "%d.%m.%Y", "%d.%m.%y", "%d/%m/%Y"):
-        try:
-            return datetime.strptime(text, pattern).date()
-        except ValueError:
-            continue
-    raise ValueError("такой даты нет; ожидается ДД.ММ.ГГГГ")
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        if _EXCEL_SERIALS[0] <= value <= _EXCEL_SERIALS[1]:
+            return date(1899, 12, 30) + timedelta(days=int(value))
+    original = str(value).strip()
+    text = _TIME.sub("", _YEAR_WORD.sub("", original.lower())).strip()
+    parts = None
+    if match := _DMY.match(text):
+        parts = (_full_year(match.group(3)), int(match.group(2)), int(match.group(1)))
+    elif match := _YMD.match(text):
+        parts = (int(match.group(1)), int(match.group(2)), int(match.group(3)))
+    elif (match := _WORDS.match(text)) and match.group(2)[:3].replace("ё", "е") in _MONTHS:
+        month = _MONTHS[match.group(2)[:3]]
+        parts = (int(match.group(3)), month, int(match.group(1)))
+    if parts is None:
+        raise ValueError(f"не удалось понять дату «{original}»; понятные формы: {DATE_FORMS}")
+    try:
+        return date(*parts)
+    except ValueError:
+        raise ValueError(f"такой даты нет: «{original}»") from None
 
 
 def parse_age_range(text: str) -> tuple[int | None, int | None]:
@@ -228,13 +283,16 @@ def clean_person(raw: dict[str, Any], base: str, person: Person | None = None) -
     today = today_moscow()
     for key, limit in LENGTHS.items():
         text = _text(raw, key)
-        if text is not None and len(text) > limit:
+        # A phone is judged by its digits below: two numbers in a cell are said as such.
+        if text is not None and len(text) > limit and key != "phone":
             c.errors[key] = f"не длиннее {limit} символов (сейчас {len(text)})"
         v[key] = text
     for key in ("last_name", "first_name", "middle_name"):
         text = v.get(key)
         if text and key not in c.errors and not _NAME_RE.match(text):
             c.errors[key] = "только буквы, дефис, апостроф и пробел"
+        elif text and key not in c.errors and (mixed := mixed_alphabet_words(text)):
+            c.errors[key] = f"в «{mixed[0]}» смешаны русские и латинские буквы: напишите русскими"
     for key in ("last_name", "first_name"):
         if not v.get(key):
             c.errors[key] = "обязательное поле"

@@ -8,6 +8,7 @@ from flask import (
     abort,
     current_app,
     flash,
+    make_response,
     redirect,
     render_template,
     request,
@@ -28,7 +29,16 @@ from portal.people.anonymise import anonymise, can_anonymise
 from portal.people.columns import BASE_TITLES, BASES, SHEET_TITLES, columns_for, screen_columns
 from portal.people.consents import KINDS, METHODS, Scan, record_consent, revoke_consent
 from portal.people.forms import ConsentForm, ImportForm, PersonForm, RepresentativeForm, RevokeForm
-from portal.people.imports import commit_batch, start_batch, template_xlsx
+from portal.people.imports import (
+    SKIP,
+    analyse,
+    commit_batch,
+    confirm_mapping,
+    fix_cell,
+    mapping_page,
+    start_batch,
+    template_xlsx,
+)
 from portal.people.models import (
     CATEGORIES,
     STATUSES,
@@ -644,6 +654,14 @@ def import_template():
     return _download(template_xlsx(base), f"Шаблон — {BASE_TITLES[base].lower()}.xlsx", XLSX)
 
 
+def _batch(batch_id: int, *, lock: bool = False) -> ImportBatch:
+    batch = db.session.get(ImportBatch, batch_id, with_for_update=lock)
+    if batch is None:
+        abort(404)
+    access.ensure_owner(current_user, batch)
+    return batch
+
+
 @bp.route("/import", methods=["GET", "POST"])
 @roles_required(*MANAGERS)
 def import_upload():
@@ -665,19 +683,133 @@ def import_upload():
     with upload.stream:
         data = upload.read()
     try:
-        batch, report = start_batch(data, upload.filename, form.base.data, current_user)
+        batch = start_batch(data, upload.filename, form.base.data, current_user)
     except TableError as exc:
         db.session.rollback()
         form.file.errors.append(exc.message_ru)
         return render_template("people/import.html", form=form), 422
     db.session.commit()
-    return render_template(
-        "people/import_preview.html",
-        batch=batch,
-        report=report,
-        form=EmptyForm(),
-        base_title=BASE_TITLES[batch.base],
+    step = "people.import_preview" if batch.mapping is not None else "people.import_columns"
+    return redirect(url_for(step, batch_id=batch.id), 303)
+
+
+def _columns_page(page, status=200):
+    return (
+        render_template(
+            "people/import_columns.html",
+            page=page,
+            form=EmptyForm(),
+            base_title=BASE_TITLES[page.batch.base],
+        ),
+        status,
     )
+
+
+@bp.get("/import/<int:batch_id>/columns")
+@roles_required(*MANAGERS)
+def import_columns(batch_id: int):
+    batch = _batch(batch_id)
+    if batch.committed_at is not None:
+        return redirect(url_for(f"people.{batch.base}"))
+    return _columns_page(mapping_page(batch, request.args.get("sheet")))
+
+
+@bp.post("/import/<int:batch_id>/columns")
+@roles_required(*MANAGERS)
+def import_columns_confirm(batch_id: int):
+    batch = _batch(batch_id, lock=True)
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    if batch.committed_at is not None:
+        return redirect(url_for(f"people.{batch.base}"))
+    sheet = request.form.get("sheet") or ""
+    header_row = _int_or_none(request.form.get("header_row"))
+    keys = [
+        (request.form.get(f"column-{i}") or "").strip()
+        for i in range(
+            int(request.form.get("count") or 0)
+            if (request.form.get("count") or "").isdigit()
+            else 0
+        )
+    ]
+    page = confirm_mapping(
+        batch, sheet, header_row, keys, bool(request.form.get("confirm_drop")), current_user
+    )
+    if page.errors:
+        db.session.rollback()
+        return _columns_page(page, 422)
+    db.session.commit()
+    return redirect(url_for("people.import_preview", batch_id=batch.id), 303)
+
+
+PREVIEW_FILTERS = {
+    "all": "Все",
+    "errors": "С ошибками",
+    "new": "Новые",
+    "existing": "Уже в базе",
+    "cleaned": "Исправленные имена",
+}
+PREVIEW_LIMIT = 500
+
+
+def _preview_context(batch: ImportBatch, show: str) -> dict:
+    report = analyse(batch)
+    rows = report.filtered(show)
+    return {
+        "batch": batch,
+        "report": report,
+        "show": show,
+        "rows": rows[:PREVIEW_LIMIT],
+        "total": len(rows),
+        "filters": PREVIEW_FILTERS,
+        "limit": PREVIEW_LIMIT,
+        "form": EmptyForm(),
+        "base_title": BASE_TITLES[batch.base],
+        "skip_key": SKIP,
+    }
+
+
+@bp.get("/import/<int:batch_id>")
+@roles_required(*MANAGERS)
+def import_preview(batch_id: int):
+    batch = _batch(batch_id)
+    if batch.committed_at is not None:
+        return redirect(url_for(f"people.{batch.base}"))
+    if batch.mapping is None:
+        return redirect(url_for("people.import_columns", batch_id=batch.id))
+    show = request.args.get("show") if request.args.get("show") in PREVIEW_FILTERS else "all"
+    context = _preview_context(batch, show)
+    if request.htmx and request.htmx.target == "import-table":
+        response = make_response(render_template("people/_import_table.html", **context))
+    else:
+        response = make_response(render_template("people/import_preview.html", **context))
+    response.headers["Vary"] = "HX-Request"
+    return response
+
+
+@bp.post("/import/<int:batch_id>/rows/<int:number>")
+@roles_required(*MANAGERS)
+def import_fix(batch_id: int, number: int):
+    batch = _batch(batch_id, lock=True)
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    if batch.committed_at is not None or batch.mapping is None:
+        return redirect(url_for("people.import_preview", batch_id=batch.id))
+    key = request.form.get("key") or ""
+    try:
+        fix_cell(batch, number, key, request.form.get("value") or "")
+    except RuleViolation as exc:
+        db.session.rollback()
+        return exc.message, 422
+    db.session.commit()
+    show = request.form.get("show") if request.form.get("show") in PREVIEW_FILTERS else "all"
+    if not request.htmx:
+        return redirect(url_for("people.import_preview", batch_id=batch.id, show=show), 303)
+    context = _preview_context(batch, show)
+    row = next(
+        (r for r in context["report"].rows + context["report"].skipped if r.number == number), None
+    )
+    return render_template("people/_import_fix.html", row=row, **context)
 
 
 @bp.post("/import/<int:batch_id>/commit")
@@ -701,6 +833,8 @@ def import_commit(batch_id: int):
     except RuleViolation as exc:
         db.session.rollback()
         flash(exc.message, "error")
+        if batch.committed_at is None and batch.mapping is not None:
+            return redirect(url_for("people.import_preview", batch_id=batch.id))
         return redirect(url_for("people.import_upload", base=batch.base))
     db.session.commit()
     message = f"Загружено новых записей: {created}."
