@@ -104,6 +104,11 @@ FOUNDATION_ROUTES = [
     ("POST", "/users/{target}/edit", MANAGERS_ONLY),
     ("POST", "/users/{target}/active", MANAGERS_ONLY),
     ("POST", "/users/{target}/reset-password", MANAGERS_ONLY),
+    ("GET", "/users/{target}/people", MANAGERS_ONLY),
+    ("POST", "/users/{target}/link", MANAGERS_ONLY),
+    ("POST", "/users/{target}/unlink", MANAGERS_ONLY),
+    ("GET", "/users/for-person/{person}", MANAGERS_ONLY),
+    ("POST", "/users/for-person/{person}", MANAGERS_ONLY),
     ("GET", "/settings", {Role.ADMIN}),
     ("POST", "/settings", {Role.ADMIN}),
     ("GET", "/participants/export.xlsx", set(STAFF)),
@@ -112,7 +117,12 @@ FOUNDATION_ROUTES = [
 
 def test_matrix_covers_every_foundation_route(app):
     listed = {
-        (m, p.replace("{target}", "<int:user_id>").replace("export.xlsx", "export.<ext>"))
+        (
+            m,
+            p.replace("{target}", "<int:user_id>")
+            .replace("{person}", "<int:person_id>")
+            .replace("export.xlsx", "export.<ext>"),
+        )
         for m, p, _ in FOUNDATION_ROUTES
     }
     foundation = [
@@ -131,8 +141,9 @@ def test_matrix_covers_every_foundation_route(app):
 def test_role_matrix(client, auth, role, method, path, allowed):
     user = factories.make_user(login=f"u-{role.value}", roles=[role.value])
     target = factories.make_user(login="target", roles=["mentee"])
+    person = factories.make_person()
     auth.login(user)
-    response = client.open(path.format(target=target.id), method=method, data={})
+    response = client.open(path.format(target=target.id, person=person.id), method=method, data={})
     if role in allowed:
         assert response.status_code in (200, 302, 308, 422), response.status_code
     else:

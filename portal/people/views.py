@@ -278,6 +278,7 @@ def edit(person_id: int):
 def _card_context(person: Person, **extra) -> dict:
     rule = signing_rule(person)
     reps = representatives_of(person)
+    pairs = pairs_of_person(person)
     context = {
         "person": person,
         "rule": rule,
@@ -292,7 +293,8 @@ def _card_context(person: Person, **extra) -> dict:
         "publication_state": consent_state(person, "publication"),
         "kinds": KINDS,
         "methods": METHODS,
-        "pairs": pairs_of_person(person),
+        "pairs": pairs,
+        "open_pairs": [p for p in pairs if p.is_open],
         "can_edit": access.can_edit(current_user),
         "show_contacts": access.can_see_contacts(current_user, person),
         "can_export": access.can_export_own_data(current_user, person),
