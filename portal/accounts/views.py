@@ -109,7 +109,12 @@ def users():
     if q:
         query = query.where(User.search_key.contains(fold(q), autoescape=True))
     page = db.paginate(query, per_page=25, error_out=False)
-    template = "accounts/_user_rows.html" if request.htmx else "accounts/users.html"
+    # Only the screen's own search and pager (aimed at #user-rows) get the rows alone; the menu's
+    # boosted link and a history restore are htmx requests too and need the whole page.
+    rows_only = request.headers.get("HX-Target") == "user-rows" and not request.headers.get(
+        "HX-Boosted"
+    )
+    template = "accounts/_user_rows.html" if rows_only else "accounts/users.html"
     return render_template(template, page=page, q=q, form=EmptyForm())
 
 

@@ -19,7 +19,7 @@ from sqlalchemy import func, select
 
 from portal import audit
 from portal.access import ALL_ROLES, MANAGERS, Role, ensure, roles_required
-from portal.agreements import archive, lifecycle, parties, render, signing, templates, trail
+from portal.agreements import archive, lifecycle, parties, queue, render, signing, templates, trail
 from portal.agreements import verify as verification
 from portal.agreements.access import can_view, is_manager, visible_agreements
 from portal.agreements.codes import CODE_LIFETIME
@@ -61,6 +61,12 @@ from portal.timeutil import today_moscow, utcnow
 bp = Blueprint("agreements", __name__, url_prefix="/agreements")
 
 PARTIES = (Role.ADMIN, Role.CURATOR, Role.MENTOR, Role.MENTEE, Role.PARENT)
+
+
+@bp.app_template_global("agreement_work_items")
+def agreement_work_items(user):
+    """The start page's items from this area (until the programme's queue lists them)."""
+    return queue.work_items(user)
 
 
 def _request_info() -> signing.RequestInfo:
