@@ -49,6 +49,7 @@ from portal.matching.models import (
 )
 from portal.matching.score import Weights, common_ground, mentee_blockers, top_suggestions
 from portal.people.models import Person
+from portal.people.rules import representatives_of
 from portal.relations import valid_consent_ids
 from portal.statuses import ProposalItemStatus
 from portal.text import Case, fold, short_name_in
@@ -732,6 +733,10 @@ def _pair_page(pair: Pair, status: int = 200, error: str | None = None, **overri
             )
         ),
         "replaced_by": list(db.session.scalars(select(Pair).where(Pair.replaces_id == pair.id))),
+        "representatives": {
+            m.mentee_id: representatives_of(m.mentee) for m in pair.current_members
+        },
+        "can_browse": current_user.has_any_role(STAFF),
     }
     if manage:
         context.update(_pair_forms(pair))
