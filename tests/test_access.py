@@ -197,7 +197,6 @@ def _seeded_ids() -> dict:
 def test_get_routes_with_object_ids_change_nothing_on_a_seeded_database(app, client):
     """Every GET route, its ids filled from the demo data, by a user holding every role."""
     from portal.demo import seed_demo
-
     from portal.matching import cohort
     from portal.matching.models import MentorshipForm
 
