@@ -138,7 +138,7 @@ def check_assignment(
     if existing is not None:
         raise RuleViolation(
             f"У {mentee.short_name} уже есть наставник в форме «{form.name}»: "
-            f"{existing.mentor.short_name}. В одной форме у наставляемого один наставник; "
+            f"{existing.mentor.short_name} В одной форме у наставляемого один наставник; "
             f"чтобы сменить его, оформите ходатайство о замене."
         )
     _lock(mentor)
@@ -431,7 +431,8 @@ def change_draft_mentor(pair: Pair, new_mentor: Person, reason: str = "") -> Non
         check_assignment(pair.form, new_mentor, member.mentee, ignore_member_id=member.id)
     pair.mentor = new_mentor
     db.session.flush()
-    note = f"Наставник заменён до начала работы: {old.short_name} → {new_mentor.short_name}."
+    # The initials end the sentence: no second dot after them.
+    note = f"Наставник заменён до начала работы: {old.short_name} → {new_mentor.short_name}"
     if reason.strip():
         note += f" Причина: {reason.strip()}"
     _event(pair, "mentor_changed", note)
