@@ -73,6 +73,7 @@ def _register_areas(app: Flask) -> None:
     from portal.main import views as main
     from portal.matching import handlers as matching_handlers  # noqa: F401
     from portal.matching import views as matching
+    from portal.people import handlers as people_handlers  # noqa: F401
     from portal.people import views as people
     from portal.plans import views as plans
     from portal.settings import views as settings

@@ -45,7 +45,9 @@ def _plain(value: Any) -> Any:
 def diff(before: dict[str, Any], after: dict[str, Any]) -> dict[str, list[Any]]:
     """Return {field: [old, new]} for the fields whose values differ."""
     changed = {}
-    for key in before.keys() | after.keys():
+    # In the order the fields were given (a form's order), not a set's random one.
+    keys = [*after, *(k for k in before if k not in after)]
+    for key in keys:
         old, new = _plain(before.get(key)), _plain(after.get(key))
         if old != new:
             changed[key] = [old, new]

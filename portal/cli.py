@@ -6,6 +6,7 @@ from pathlib import Path
 
 import click
 from flask import Flask, current_app
+from sqlalchemy import func, select
 
 from portal import deployment
 from portal.access import Role
@@ -41,8 +42,23 @@ def create_user(login: str, full_name: str, roles: tuple[str, ...], password: st
         user, _ = accounts.create_user(login, full_name, roles, password=password)
     except RuleViolation as exc:
         raise click.ClickException(exc.message) from exc
+    forms = _first_run_forms()
     db.session.commit()
     click.echo(f"Создан пользователь {user.login}: {', '.join(user.role_titles)}.")
+    if forms:
+        click.echo(f"Загружены формы наставничества из Положения Центра (п. 3.3): {forms}.")
+
+
+def _first_run_forms() -> int:
+    """On a database without forms of mentorship (a real centre's first run, no demo), load
+    the centre's forms from its regulation: without them nobody can be matched. Returns how
+    many were added."""
+    from portal.matching.forms_seed import seed_forms
+    from portal.matching.models import MentorshipForm
+
+    if db.session.scalar(select(func.count()).select_from(MentorshipForm)):
+        return 0
+    return len(seed_forms())
 
 
 @click.command("seed-demo")

@@ -32,3 +32,17 @@ pair_ended = _facts.signal("pair-ended")
 # Sent by matching (pairs.remove_member, replace_mentor). sender: the Pair; kwargs: member
 # (the PairMember, left_on set), reason. The leaver loses access through portal.relations.
 member_left = _facts.signal("member-left")
+
+# Sent by matching (pairs.activate). sender: the Pair, now ACTIVE; kwargs: started_on. People
+# moves the participants' status from «кандидат» to «участник».
+pair_started = _facts.signal("pair-started")
+
+# Sent by matching (pairs.change_draft_mentor). sender: the draft Pair, its mentor already the
+# new one; kwargs: old_mentor, new_mentor (Person). Agreements cancels the pair's unsigned
+# agreements (they name the old mentor) and refuses with RuleViolation if one is signed.
+draft_mentor_changed = _facts.signal("draft-mentor-changed")
+
+# Sent by agreements (signing, when the last required signature is given). sender: the
+# Agreement, now signed; kwargs: pair, all_signed (every current mentee of the pair has a
+# signed agreement). Matching starts a draft pair whose consents are in place.
+agreement_signed = _facts.signal("agreement-signed")

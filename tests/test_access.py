@@ -106,6 +106,11 @@ FOUNDATION_ROUTES = [
     ("POST", "/users/{target}/active", MANAGERS_ONLY),
     ("POST", "/users/{target}/reset-password", MANAGERS_ONLY),
     ("POST", "/users/{target}/sessions/end", MANAGERS_ONLY),
+    ("GET", "/users/{target}/people", MANAGERS_ONLY),
+    ("POST", "/users/{target}/link", MANAGERS_ONLY),
+    ("POST", "/users/{target}/unlink", MANAGERS_ONLY),
+    ("GET", "/users/for-person/{person}", MANAGERS_ONLY),
+    ("POST", "/users/for-person/{person}", MANAGERS_ONLY),
     ("GET", "/settings", {Role.ADMIN}),
     ("POST", "/settings", {Role.ADMIN}),
     ("GET", "/participants/export.xlsx", set(STAFF)),
@@ -118,6 +123,7 @@ def test_matrix_covers_every_foundation_route(app):
             m,
             p.replace("{target}", "<int:user_id>")
             .replace("{own_session}", "<int:session_id>")
+            .replace("{person}", "<int:person_id>")
             .replace("export.xlsx", "export.<ext>"),
         )
         for m, p, _ in FOUNDATION_ROUTES
@@ -138,10 +144,13 @@ def test_matrix_covers_every_foundation_route(app):
 def test_role_matrix(client, auth, role, method, path, allowed):
     user = factories.make_user(login=f"u-{role.value}", roles=[role.value])
     target = factories.make_user(login="target", roles=["mentee"])
+    person = factories.make_person()
     auth.login(user)
     own_session = db.session.scalar(select(UserSession.id).where(UserSession.user_id == user.id))
     response = client.open(
-        path.format(target=target.id, own_session=own_session), method=method, data={}
+        path.format(target=target.id, own_session=own_session, person=person.id),
+        method=method,
+        data={},
     )
     if role in allowed:
         assert response.status_code in (200, 302, 308, 422), response.status_code

@@ -205,9 +205,19 @@ def test_deactivate_user_by_htmx_returns_the_row(client, auth, curator):
 def test_user_search_finds_cyrillic_case_insensitively(client, auth, curator):
     factories.make_user(login="e1", full_name="Ёлкина Светлана")
     auth.login(curator)
-    html = client.get("/users?q=ЕЛКИНА", headers={"HX-Request": "true"}).get_data(as_text=True)
+    rows = {"HX-Request": "true", "HX-Target": "user-rows"}
+    html = client.get("/users?q=ЕЛКИНА", headers=rows).get_data(as_text=True)
     assert "Ёлкина Светлана" in html
     assert "<html" not in html
+
+
+def test_users_from_the_menu_is_a_whole_page_with_its_title(client, auth, curator):
+    auth.login(curator)
+    boosted = {"HX-Request": "true", "HX-Boosted": "true", "HX-Target": "body"}
+    html = client.get("/users", headers=boosted).get_data(as_text=True)
+    assert "<title>Пользователи — Портал наставничества</title>" in html
+    assert "Новый пользователь" in html and 'id="user-search"' in html
+    assert 'class="mainnav"' in html
 
 
 def test_edit_user_roles_is_logged(client, auth, admin):

@@ -71,3 +71,39 @@ def test_backup_copies_sqlite_consistently(runner, app, tmp_path):
         rows = conn.execute("SELECT login FROM users").fetchall()
     conn.close()
     assert ("keep",) in rows
+
+
+def test_the_first_administrator_on_an_empty_database_brings_the_centres_forms(runner):
+    from sqlalchemy import func, select
+
+    from portal.matching.models import MentorshipForm
+
+    args = [
+        "create-user",
+        "first",
+        "--name",
+        "Первая",
+        "--role",
+        "admin",
+        "--password",
+        "Pervyi-2026",
+    ]
+    result = runner.invoke(args=args)
+    assert result.exit_code == 0, result.output
+    assert "Загружены формы наставничества" in result.output
+    count = db.session.scalar(select(func.count()).select_from(MentorshipForm))
+    assert count >= 3
+    again = runner.invoke(
+        args=[
+            "create-user",
+            "second",
+            "--name",
+            "Вторая",
+            "--role",
+            "curator",
+            "--password",
+            "Vtoraya-2026",
+        ]
+    )
+    assert "Загружены формы" not in again.output
+    assert db.session.scalar(select(func.count()).select_from(MentorshipForm)) == count

@@ -50,6 +50,7 @@ ROUTES = [
     ("POST", "/matching/pairs/{pair}/case-url", MANAGERS),
     ("POST", "/matching/pairs/{pair}/attention", MANAGERS),
     ("POST", "/matching/pairs/{pair}/petitions", MANAGERS),
+    ("POST", "/matching/pairs/{pair}/mentor", MANAGERS),
     ("POST", "/matching/pairs/{pair}/petitions/{petition}/grant", MANAGERS),
     ("POST", "/matching/pairs/{pair}/petitions/{petition}/reject", MANAGERS),
 ]

@@ -42,6 +42,31 @@ class MultiCheckboxField(SelectMultipleField):
     option_widget = CheckboxInput()
 
 
+LOGIN_VALIDATORS = [
+    DataRequired("Введите логин."),
+    Length(3, 40, "Логин — от 3 до 40 символов."),
+    Regexp(
+        r"^[a-zA-Z0-9._-]+$",
+        message="Логин — латинские буквы, цифры, точка, дефис, подчёркивание.",
+    ),
+]
+
+
+class PersonAccountForm(FlaskForm):
+    """An account for a person: the login is proposed, the name comes from the record."""
+
+    login = StringField("Логин", validators=LOGIN_VALIDATORS)
+    roles = MultiCheckboxField("Роли", choices=choices((r.value, r.title) for r in Role))
+
+    def __init__(self, *, grantable: list[Role], **kwargs):
+        super().__init__(**kwargs)
+        self.roles.choices = choices((r.value, r.title) for r in grantable)
+
+    def validate_roles(self, field):
+        if not field.data:
+            raise ValidationError("Выберите хотя бы одну роль.")
+
+
 class UserForm(FlaskForm):
     login = StringField(
         "Логин",

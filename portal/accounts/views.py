@@ -19,7 +19,7 @@ from sqlalchemy import select
 from portal import audit
 from portal.access import ALL_ROLES, MANAGERS, Role, roles_required
 from portal.accounts import security, service, sessions
-from portal.accounts.forms import ChangePasswordForm, LoginForm, UserForm
+from portal.accounts.forms import ChangePasswordForm, LoginForm, PersonAccountForm, UserForm
 from portal.accounts.models import User, UserSession
 from portal.accounts.security import (
     generate_one_time_password,
@@ -27,6 +27,7 @@ from portal.accounts.security import (
 from portal.domain import RuleViolation
 from portal.extensions import db
 from portal.forms import EmptyForm
+from portal.people.models import Person
 from portal.text import fold
 from portal.timeutil import to_moscow, utcnow
 
@@ -197,7 +198,12 @@ def users():
         query = query.where(User.search_key.contains(fold(q), autoescape=True))
     page = db.paginate(query, per_page=25, error_out=False)
     paused = security.paused_logins([u.login for u in page.items])
-    template = "accounts/_user_rows.html" if request.htmx else "accounts/users.html"
+    # Only the screen's own search and pager (aimed at #user-rows) get the rows alone; the menu's
+    # boosted link and a history restore are htmx requests too and need the whole page.
+    rows_only = request.headers.get("HX-Target") == "user-rows" and not request.headers.get(
+        "HX-Boosted"
+    )
+    template = "accounts/_user_rows.html" if rows_only else "accounts/users.html"
     return render_template(template, page=page, q=q, form=EmptyForm(), paused=paused)
 
 
@@ -237,7 +243,9 @@ def user_edit(user_id: int):
         flash("Учётная запись сохранена.", "success")
         return redirect(url_for("accounts.users"))
     status = 422 if form.is_submitted() else 200
-    return render_template("accounts/user_form.html", form=form, user=user), status
+    return render_template(
+        "accounts/user_form.html", form=form, user=user, link_form=EmptyForm()
+    ), status
 
 
 @bp.post("/users/<int:user_id>/active")
@@ -300,3 +308,108 @@ def user_end_sessions(user_id: int):
         g.remember_cookie = ""
         return redirect(url_for("accounts.login"))
     return redirect(url_for("accounts.users"))
+
+
+# --- accounts of people -------------------------------------------------------------------------
+
+
+@bp.app_template_global("account_of_person")
+def account_of_person(person: Person) -> User | None:
+    """The person's account, for the card (the people area does not import accounts)."""
+    return service.account_of(person)
+
+
+@bp.route("/users/for-person/<int:person_id>", methods=["GET", "POST"])
+@roles_required(*MANAGERS)
+def person_account(person_id: int):
+    """«Создать учётную запись» from a person's card: login proposed, roles from the record."""
+    person = db.get_or_404(Person, person_id)
+    existing = service.account_of(person)
+    if existing is not None:
+        flash(f"У человека уже есть учётная запись «{existing.login}».", "info")
+        return redirect(url_for("accounts.user_edit", user_id=existing.id))
+    form = PersonAccountForm(grantable=_grantable_roles())
+    if request.method == "GET":
+        form.login.data = service.propose_login(
+            person.last_name, person.first_name, person.middle_name or ""
+        )
+        form.roles.data = sorted(r.value for r in service.roles_for_person(person))
+    if form.validate_on_submit():
+        try:
+            user, password = service.create_account_for(
+                person, form.login.data, form.roles.data, actor=current_user
+            )
+        except RuleViolation as exc:
+            db.session.rollback()
+            form.login.errors.append(exc.message)
+        else:
+            db.session.commit()
+            return render_template("accounts/slip.html", user=user, password=password)
+    status = 422 if form.is_submitted() else 200
+    return render_template("accounts/person_account.html", form=form, person=person), status
+
+
+def _person_lookup(q: str, user: User) -> list[Person]:
+    folded = fold(q)
+    if len(folded) < 2:
+        return []
+    linked = select(User.person_id).where(User.person_id.is_not(None))
+    query = (
+        select(Person)
+        .where(
+            Person.search_key.contains(folded, autoescape=True),
+            Person.anonymised_at.is_(None),
+            Person.id.not_in(linked),
+        )
+        .order_by(Person.last_name, Person.first_name, Person.id)
+        .limit(10)
+    )
+    return list(db.session.scalars(query))
+
+
+@bp.get("/users/<int:user_id>/people")
+@roles_required(*MANAGERS)
+def user_person_lookup(user_id: int):
+    """The htmx search for a person to link the account to (people without an account)."""
+    user = _manageable_user(user_id)
+    q = request.args.get("q", "").strip()
+    return render_template(
+        "accounts/_person_lookup.html",
+        user=user,
+        people=_person_lookup(q, user),
+        q=q,
+        form=EmptyForm(),
+    )
+
+
+@bp.post("/users/<int:user_id>/link")
+@roles_required(*MANAGERS)
+def user_link(user_id: int):
+    user = _manageable_user(user_id)
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    person = db.session.get(Person, request.form.get("person_id", type=int) or 0)
+    if person is None:
+        flash("Выберите человека из найденных.", "error")
+        return redirect(url_for("accounts.user_edit", user_id=user.id))
+    try:
+        service.link_person(user, person, actor=current_user)
+    except RuleViolation as exc:
+        db.session.rollback()
+        flash(exc.message, "error")
+    else:
+        db.session.commit()
+        flash(f"Учётная запись {user.login} связана с карточкой: {person.full_name}.", "success")
+    return redirect(url_for("accounts.user_edit", user_id=user.id))
+
+
+@bp.post("/users/<int:user_id>/unlink")
+@roles_required(*MANAGERS)
+def user_unlink(user_id: int):
+    user = _manageable_user(user_id)
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    service.unlink_person(user, actor=current_user)
+    db.session.commit()
+    flash(f"Учётная запись {user.login} отвязана от карточки человека.", "success")
+    return redirect(url_for("accounts.user_edit", user_id=user.id))

@@ -4,9 +4,10 @@ from sqlalchemy import select
 
 from portal import audit
 from portal.agreements import lifecycle, trail
-from portal.agreements.models import DRAFT, EXPIRED, TERMINATED, Agreement
+from portal.agreements.models import DRAFT, EXPIRED, SIGNING, TERMINATED, Agreement
+from portal.domain import RuleViolation
 from portal.extensions import db
-from portal.signals import pair_replaced
+from portal.signals import draft_mentor_changed, pair_replaced
 
 
 @pair_replaced.connect
@@ -45,3 +46,29 @@ def on_pair_replaced(old_pair, new_pair) -> list[Agreement]:
         audit.record("agreement_marked_to_terminate", "agreement", agreement.id, summary=reason)
         marked.append(agreement)
     return marked
+
+
+@draft_mentor_changed.connect
+def cancel_on_draft_mentor_changed(pair, *, old_mentor, new_mentor, **_) -> list[Agreement]:
+    """A draft pair got another mentor: its unsigned agreements name the old one. A draft is
+    deleted; one issued and partly signed is terminated with the reason (its trail stays).
+    A fully signed agreement is not undone here: the change is refused."""
+    cancelled = []
+    reason = (
+        f"Отменено до подписания всеми сторонами: наставник пары заменён "
+        f"({old_mentor.short_name} → {new_mentor.short_name})."
+    )
+    query = select(Agreement.id).where(Agreement.pair_id == pair.id, Agreement.status != TERMINATED)
+    for agreement_id in list(db.session.scalars(query)):
+        agreement = lifecycle.lock(agreement_id)
+        if agreement.status == DRAFT:
+            lifecycle.delete_draft(agreement.id, None)
+        elif agreement.status == SIGNING:
+            lifecycle.terminate(agreement.id, "mutual", reason, None)
+        else:
+            raise RuleViolation(
+                f"{agreement.title} уже подписано всеми сторонами: наставника меняют "
+                "по ходатайству (п. 6.2 Положения), а соглашение расторгают."
+            )
+        cancelled.append(agreement)
+    return cancelled

@@ -17,6 +17,7 @@ from portal.agreements.models import (
     KIND_AGREEMENT,
     KIND_EXTENSION,
     SIGNED,
+    SIGNED_STATUSES,
     SIGNING,
     TERMINATED,
     Agreement,
@@ -106,6 +107,24 @@ def open_agreement_for(pair_id: int, mentee_id: int) -> Agreement | None:
             Agreement.status != TERMINATED,
         )
     )
+
+
+def all_signed(pair: Pair) -> bool:
+    """Every current mentee of the pair has an agreement signed by everyone (not terminated)."""
+    mentee_ids = {m.mentee_id for m in pair.current_members}
+    if not mentee_ids:
+        return False
+    signed = set(
+        db.session.scalars(
+            select(Agreement.mentee_id).where(
+                Agreement.pair_id == pair.id,
+                Agreement.kind == KIND_AGREEMENT,
+                Agreement.mentee_id.in_(mentee_ids),
+                Agreement.status.in_([s for s in SIGNED_STATUSES if s != TERMINATED]),
+            )
+        )
+    )
+    return mentee_ids <= signed
 
 
 def create_drafts(pair: Pair, user, on: date | None = None) -> list[Agreement]:

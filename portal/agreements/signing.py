@@ -24,6 +24,7 @@ from portal.agreements.models import (
 from portal.domain import RuleViolation
 from portal.extensions import db
 from portal.settings.models import get_settings
+from portal.signals import agreement_signed
 from portal.statuses import AgreementStatus
 from portal.timeutil import to_moscow, utcnow
 
@@ -204,6 +205,9 @@ def _complete(agreement: Agreement, actor) -> None:
     )
     if agreement.is_extension:
         lifecycle.complete_extension(agreement, actor)
+    else:
+        pair = agreement.pair
+        agreement_signed.send(agreement, pair=pair, all_signed=lifecycle.all_signed(pair))
 
 
 def sign_with_password(

@@ -1,5 +1,6 @@
 """Agreement pages: archive, drafting, issuing, signing (password or code), PDF, verification."""
 
+from dataclasses import dataclass
 from datetime import date, timedelta
 
 from cryptography.hazmat.primitives import hashes
@@ -19,7 +20,7 @@ from sqlalchemy import func, select
 
 from portal import audit
 from portal.access import ALL_ROLES, MANAGERS, Role, ensure, roles_required
-from portal.agreements import archive, lifecycle, parties, render, signing, templates, trail
+from portal.agreements import archive, lifecycle, parties, queue, render, signing, templates, trail
 from portal.agreements import verify as verification
 from portal.agreements.access import can_view, is_manager, visible_agreements
 from portal.agreements.codes import CODE_LIFETIME
@@ -41,6 +42,7 @@ from portal.agreements.models import (
     ACTIVE,
     DRAFT,
     EXTENDED,
+    KIND_AGREEMENT,
     SIGNED,
     SIGNED_STATUSES,
     SIGNING,
@@ -54,13 +56,72 @@ from portal.domain import RuleViolation
 from portal.extensions import db
 from portal.forms import EmptyForm, choices
 from portal.matching.models import OPEN_PAIR_STATUSES, MentorshipForm, Pair
-from portal.statuses import AgreementMark
+from portal.statuses import AgreementMark, AgreementStatus
 from portal.text import Case, full_name_in
 from portal.timeutil import today_moscow, utcnow
 
 bp = Blueprint("agreements", __name__, url_prefix="/agreements")
 
 PARTIES = (Role.ADMIN, Role.CURATOR, Role.MENTOR, Role.MENTEE, Role.PARENT)
+
+
+@bp.app_template_global("agreement_work_items")
+def agreement_work_items(user):
+    """The start page's items from this area (until the programme's queue lists them)."""
+    return queue.work_items(user)
+
+
+@dataclass
+class PairAgreementRow:
+    """One mentee's agreement as the pair card shows it, with the next step for this user."""
+
+    mentee: object
+    agreement: Agreement | None
+    signed: int = 0
+    required: int = 0
+    my_turn: bool = False
+
+
+@bp.app_template_global("pair_agreement_rows")
+def pair_agreement_rows(pair: Pair, user) -> list[PairAgreementRow]:
+    """The pair card's agreements block: each current mentee's open agreement (the pair card
+    lives in matching, which does not import agreements)."""
+    members = {m.mentee_id: m.mentee for m in pair.current_members}
+    if not members:
+        return []
+    found = {
+        a.mentee_id: a
+        for a in db.session.scalars(
+            select(Agreement).where(
+                Agreement.pair_id == pair.id,
+                Agreement.mentee_id.in_(members),
+                Agreement.kind == KIND_AGREEMENT,
+                Agreement.status != AgreementStatus.TERMINATED,
+            )
+        )
+    }
+    rows = []
+    for mentee_id, mentee in members.items():
+        agreement = found.get(mentee_id)
+        if agreement is not None and not can_view(user, agreement):
+            agreement = None
+        row = PairAgreementRow(mentee=mentee, agreement=agreement)
+        if agreement is not None and agreement.issued:
+            row.required = len(agreement.slots)
+            row.signed = len(agreement.signatures)
+            row.my_turn = agreement.status == AgreementStatus.SIGNING and bool(
+                signing.slots_for_person(agreement, user.person_id)
+            )
+        rows.append(row)
+    return rows
+
+
+def _back_to_pair_or(agreement_id: int):
+    """After an action started on the pair card, go back to it."""
+    if request.form.get("return_to") == "pair":
+        agreement = db.session.get(Agreement, agreement_id)
+        return redirect(url_for("matching.pair", pair_id=agreement.pair_id))
+    return redirect(url_for("agreements.show", agreement_id=agreement_id))
 
 
 def _request_info() -> signing.RequestInfo:
@@ -202,6 +263,13 @@ def new():
             form.pair.errors.append(exc.message)
         else:
             db.session.commit()
+            if request.form.get("return_to") == "pair":
+                flash(
+                    f"Черновик соглашения {created[0].number} готов: задачи и срок — по шаблону, "
+                    "их можно изменить; затем «Выдать».",
+                    "success",
+                )
+                return redirect(url_for("matching.pair", pair_id=pair.id))
             flash(f"Создано черновиков: {len(created)}. Проверьте задачи и срок.", "success")
             return redirect(url_for("agreements.edit", agreement_id=created[0].id))
     status = 422 if request.method == "POST" else 200
@@ -261,7 +329,7 @@ def issue(agreement_id: int):
         return _refused(exc, agreement_id)
     db.session.commit()
     flash(f"{agreement.title} выпущено на подписание. Текст зафиксирован.", "success")
-    return redirect(url_for("agreements.show", agreement_id=agreement_id))
+    return _back_to_pair_or(agreement_id)
 
 
 @bp.post("/<int:agreement_id>/delete")

@@ -86,7 +86,9 @@ FORMS = [
         "развитие гибких навыков и метакомпетенций;\n"
         "профориентация и осознанный выбор профессии.",
         "formats": FORMATS_TEACHER_STUDENT,
-        "reported_as": "студент – ученик",
+        # None of the five federal forms is «педагог – ученик» («студент – ученик» is a
+        # student mentor): the reports count it as the centre's own form.
+        "reported_as": None,
     },
     {
         "code": "student-student",

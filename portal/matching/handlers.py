@@ -2,9 +2,9 @@
 
 from portal import audit
 from portal.matching.models import Pair
-from portal.matching.pairs import record_event
+from portal.matching.pairs import record_event, start_when_ready
 from portal.relations import open_pairs_of
-from portal.signals import consent_revoked
+from portal.signals import agreement_signed, consent_revoked
 
 
 @consent_revoked.connect
@@ -35,3 +35,12 @@ def flag_pairs_on_consent_revoked(person, *, consent, revoked_on, no_valid_left,
         )
         flagged.append(pair)
     return flagged
+
+
+@agreement_signed.connect
+def start_pair_on_agreement_signed(agreement, *, pair, all_signed, **_) -> bool:
+    """The last agreement of a draft pair is signed: the pair starts itself when the consents
+    are in place (otherwise its card lists what is missing). Returns whether it started."""
+    if not all_signed:
+        return False
+    return start_when_ready(pair)

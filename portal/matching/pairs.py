@@ -21,7 +21,13 @@ from portal.matching.models import (
 from portal.people.models import Person
 from portal.people.rules import require_consent, require_publication_consent
 from portal.relations import current_member_clause, open_pair_clause
-from portal.signals import member_left, pair_ended, pair_replaced
+from portal.signals import (
+    draft_mentor_changed,
+    member_left,
+    pair_ended,
+    pair_replaced,
+    pair_started,
+)
 from portal.statuses import PairStatus, PetitionStatus
 from portal.text import Case, short_name_in
 from portal.timeutil import today_moscow, utcnow
@@ -132,7 +138,7 @@ def check_assignment(
     if existing is not None:
         raise RuleViolation(
             f"У {mentee.short_name} уже есть наставник в форме «{form.name}»: "
-            f"{existing.mentor.short_name}. В одной форме у наставляемого один наставник; "
+            f"{existing.mentor.short_name} В одной форме у наставляемого один наставник; "
             f"чтобы сменить его, оформите ходатайство о замене."
         )
     _lock(mentor)
@@ -385,6 +391,55 @@ def activate(pair: Pair, *, on: date | None = None) -> None:
         started_on=started,
         needs_attention=None,
     )
+    pair_started.send(pair, started_on=started)
+
+
+def missing_to_start(pair: Pair) -> list[str]:
+    """What a draft pair lacks on matching's side (consents); empty when it may start."""
+    missing = []
+    if not pair.current_members:
+        missing.append("В паре нет наставляемых.")
+    for person in [pair.mentor, *pair.mentees]:
+        try:
+            require_consent(person, "запустить пару")
+        except RuleViolation as exc:
+            missing.append(exc.message)
+    return missing
+
+
+def start_when_ready(pair: Pair) -> bool:
+    """Start a draft pair whose agreements are signed, if its consents are in place (called
+    when the last agreement is signed); otherwise the card says what is missing."""
+    if pair.status != PairStatus.DRAFT or missing_to_start(pair):
+        return False
+    activate(pair)
+    return True
+
+
+def change_draft_mentor(pair: Pair, new_mentor: Person, reason: str = "") -> None:
+    """Put another mentor in a draft pair, directly: before the pair works there is nothing
+    to petition about (п. 6.2 is for working pairs). The pair's unsigned agreements name the
+    old mentor; agreements cancels them on the signal."""
+    if pair.status != PairStatus.DRAFT:
+        raise RuleViolation(
+            "Наставника действующей пары меняют по ходатайству наставляемого (п. 6.2 Положения)."
+        )
+    old = pair.mentor
+    if new_mentor.id == old.id:
+        raise RuleViolation(f"{old.short_name} уже наставник этой пары.")
+    for member in pair.current_members:
+        check_assignment(pair.form, new_mentor, member.mentee, ignore_member_id=member.id)
+    pair.mentor = new_mentor
+    db.session.flush()
+    # The initials end the sentence: no second dot after them.
+    note = f"Наставник заменён до начала работы: {old.short_name} → {new_mentor.short_name}"
+    if reason.strip():
+        note += f" Причина: {reason.strip()}"
+    _event(pair, "mentor_changed", note)
+    audit.record(
+        "pair_mentor_changed", "pair", pair.id, {"mentor_id": [old.id, new_mentor.id]}, note
+    )
+    draft_mentor_changed.send(pair, old_mentor=old, new_mentor=new_mentor)
 
 
 def complete(pair: Pair, results: str, *, on: date | None = None) -> None:

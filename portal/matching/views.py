@@ -58,6 +58,7 @@ from portal.matching.score import (
     top_suggestions,
 )
 from portal.people.models import Person
+from portal.people.rules import representatives_of
 from portal.relations import valid_consent_ids
 from portal.statuses import ProposalItemStatus
 from portal.text import Case, fold, short_name_in
@@ -280,8 +281,18 @@ def index():
         .where(Person.club.is_not(None), Person.is_mentee.is_(True))
         .order_by(Person.club)
     ).all()
+    # «Подобрать наставника» on a mentee's card opens this screen with that mentee chosen.
+    chosen_id = _int_arg("mentee")
+    chosen = db.session.get(Person, chosen_id) if chosen_id else None
+    if chosen is not None and not chosen.is_mentee:
+        chosen = None
     return render_template(
-        "matching/index.html", forms=_active_forms(), clubs=clubs, action=EmptyForm(), **context
+        "matching/index.html",
+        forms=_active_forms(),
+        clubs=clubs,
+        action=EmptyForm(),
+        chosen=chosen,
+        **context,
     )
 
 
@@ -307,19 +318,28 @@ def suggest():
     if form is None or mentee_id is None:
         abort(404)
     context = _mentee_context(form, mentee_id)
+    # The search by name reaches every eligible mentor, not only the top ten.
+    searching = "mentor_q" in request.args
+    mentor_q = fold(request.args.get("mentor_q", ""))
     suggestions = []
     if context["current"] is None and not context["blockers"]:
+        if mentor_q:
+            pool = mentor_pool(form).where(Person.search_key.contains(mentor_q, autoescape=True))
+            mentors = list(load_candidates(pool, with_capacity=True).values())
+        else:
+            mentors = mentor_index(form)
         paired = {b for a, b in paired_in_form(form.id, [mentee_id])}
         suggestions = top_suggestions(
             context["candidate"],
-            mentor_index(form),
+            mentors,
             context["rule"],
             load_weights(),
             paired_ids=paired,
-            limit=SUGGESTIONS,
+            limit=SUGGESTIONS if not mentor_q else 30,
         )
     return render_template(
-        "matching/_suggestions.html",
+        "matching/_suggestion_list.html" if searching else "matching/_suggestions.html",
+        mentor_q=request.args.get("mentor_q", "").strip(),
         form=form,
         suggestions=suggestions,
         action=EmptyForm(),
@@ -665,14 +685,18 @@ def _pair_forms(pair: Pair) -> dict:
     )
     if petition.filed_on.data is None:
         petition.filed_on.data = today_moscow()
+    resolve = _resolve_form(pair)
+    change = ResolvePetitionForm(prefix="mentor")
+    change.mentor_id.choices = resolve.mentor_id.choices
     return {
+        "change_mentor_form": change,
         "complete_form": EndPairForm(prefix="complete"),
         "terminate_form": EndPairForm(prefix="terminate"),
         "add_form": add,
         "remove_form": RemoveMemberForm(prefix="remove"),
         "case_form": CaseUrlForm(prefix="case", data={"case_url": pair.case_url}),
         "petition_form": petition,
-        "resolve_form": _resolve_form(pair),
+        "resolve_form": resolve,
     }
 
 
@@ -692,6 +716,10 @@ def _pair_page(pair: Pair, status: int = 200, error: str | None = None, **overri
             )
         ),
         "replaced_by": list(db.session.scalars(select(Pair).where(Pair.replaces_id == pair.id))),
+        "representatives": {
+            m.mentee_id: representatives_of(m.mentee) for m in pair.current_members
+        },
+        "can_browse": current_user.has_any_role(STAFF),
     }
     if manage:
         context.update(_pair_forms(pair))
@@ -868,12 +896,30 @@ def petition_grant(pair_id: int, petition_id: int):
         db.session.refresh(pair)
         return _pair_page(pair, 422, error=exc.message, resolve_form=editor)
     db.session.commit()
+    # The name ends with its initials' dot: the sentence must not add a second one.
     flash(
-        f"Наставник заменён: сформирована новая пара с {mentor.short_name}. Прежнее соглашение "
-        f"отмечено к расторжению.",
+        f"Наставник заменён: сформирована новая пара с "
+        f"{short_name_in(mentor, Case.INSTRUMENTAL)}; прежнее соглашение отмечено к расторжению.",
         "success",
     )
     return redirect(url_for("matching.pair", pair_id=new_pair.id))
+
+
+@bp.post("/pairs/<int:pair_id>/mentor")
+@roles_required(*MANAGERS)
+def pair_change_mentor(pair_id: int):
+    """A draft pair's mentor changed directly; its unsigned agreement is cancelled."""
+    pair = _managed_pair(pair_id)
+    mentor_id = _int_arg("mentor-mentor_id")
+    if not EmptyForm().validate_on_submit() or mentor_id is None:
+        return _pair_page(pair, 422, error="Выберите нового наставника.")
+    mentor = db.get_or_404(Person, mentor_id)
+    note = request.form.get("mentor-note", "")
+    return _pair_action(
+        pair,
+        lambda: pair_service.change_draft_mentor(pair, mentor, note),
+        f"Наставник пары — {mentor.short_name}; неподписанное соглашение отменено.",
+    )
 
 
 @bp.post("/pairs/<int:pair_id>/petitions/<int:petition_id>/reject")

@@ -419,6 +419,16 @@ def clean_person(raw: dict[str, Any], base: str, person: Person | None = None) -
 # --- saving -------------------------------------------------------------------------------
 
 
+# A mentor's fields; a new mentee's history need not list their defaults.
+_MENTOR_ONLY = {
+    "achievements",
+    "desired_age_min",
+    "desired_age_max",
+    "capacity",
+    "training_completed",
+}
+
+
 def person_snapshot(person: Person) -> dict[str, Any]:
     """A person's fields and tags as plain values, for the audit log's before/after."""
     data = {key: getattr(person, key) for key in PERSON_FIELDS}
@@ -477,6 +487,14 @@ def save_person(person: Person | None, cleaned: Cleaned, base: str | None, *, ac
     _set_tags(person, cleaned.tags)
     db.session.flush()
     after = person_snapshot(person)
+    if created:
+        # A new record's first history entry lists what was filled in, not every empty field.
+        mentor_only = set() if person.is_mentor else _MENTOR_ONLY
+        after = {
+            k: v
+            for k, v in after.items()
+            if v not in (None, "", [], (), False) and k not in mentor_only
+        }
     audit.record(
         "person_created" if created else "person_updated",
         "person",

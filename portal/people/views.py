@@ -299,6 +299,7 @@ def _representatives_context(person: Person, **extra) -> dict:
 
 
 def _card_context(person: Person, **extra) -> dict:
+    pairs = pairs_of_person(person)
     context = {
         **_representatives_context(person),
         "variant": consent_variant(person),
@@ -308,7 +309,8 @@ def _card_context(person: Person, **extra) -> dict:
         "publication_state": consent_state(person, "publication"),
         "kinds": KINDS,
         "methods": METHODS,
-        "pairs": pairs_of_person(person),
+        "pairs": pairs,
+        "open_pairs": [p for p in pairs if p.is_open],
         "show_contacts": access.can_see_contacts(current_user, person),
         "can_export": access.can_export_own_data(current_user, person),
         "can_see_history": access.can_see_history(current_user),

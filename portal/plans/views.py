@@ -11,7 +11,7 @@ from flask import (
     url_for,
 )
 from flask_login import current_user
-from sqlalchemy import case, select
+from sqlalchemy import case, func, select
 
 from portal.access import ALL_ROLES, MANAGERS, roles_required
 from portal.domain import RuleViolation
@@ -27,7 +27,7 @@ from portal.plans.formats import GLOSSARY, suggested_formats
 from portal.plans.forms import ApproveForm, MeetingForm, NewItemForm
 from portal.plans.models import PLAN_APPROVED, Meeting, Plan, PlanChange, PlanItem, PlanRevision
 from portal.plans.pdf import render_plan_pdf
-from portal.plans.permissions import require, require_plan_version
+from portal.plans.permissions import plan_rights, require, require_plan_version
 from portal.settings.models import get_settings
 from portal.statuses import PairStatus
 from portal.text import month_genitive
@@ -44,6 +44,30 @@ def plan_helpers():
         "display": display,
         "to_text": to_text,
         "short_name": short_name,
+    }
+
+
+@bp.app_template_global("pair_plan_summary")
+def pair_plan_summary(pair: Pair, user) -> dict:
+    """The pair card's plan block: the plan (or None), the user's rights, the meetings held
+    (the pair card lives in matching, which does not import plans)."""
+    plan = db.session.scalar(select(Plan).where(Plan.pair_id == pair.id))
+    meetings = db.session.execute(
+        select(func.count(Meeting.id), func.max(Meeting.held_on)).where(Meeting.pair_id == pair.id)
+    ).one()
+    items = 0
+    if plan is not None:
+        items = db.session.scalar(
+            select(func.count(PlanItem.id)).where(
+                PlanItem.plan_id == plan.id, PlanItem.deleted_at.is_(None)
+            )
+        )
+    return {
+        "plan": plan,
+        "rights": plan_rights(user, pair),
+        "items": items or 0,
+        "meetings": meetings[0] or 0,
+        "last_meeting": meetings[1],
     }
 
 
