@@ -30,8 +30,17 @@ def test_anonymous_requests_go_to_login(app, client):
 
 
 def test_only_login_health_and_static_are_public(app, client):
-    assert PUBLIC_ENDPOINTS == {"static", "accounts.login", "main.healthz"}
+    assert PUBLIC_ENDPOINTS == {
+        "static",
+        "accounts.login",
+        "main.healthz",
+        "agreements.signer_key",
+    }
     assert client.get("/login").status_code == 200
+    # Without a hand-over token the signer's screen shows nothing and changes nothing.
+    for method in ("GET", "POST"):
+        kiosk = client.open("/agreements/signer", method=method, data={"password": "x"})
+        assert kiosk.status_code == 410 and "недоступен" in kiosk.get_data(as_text=True)
     assert client.get("/healthz").status_code == 200
     with client.get("/static/js/htmx-2.0.11.min.js") as response:
         assert response.status_code == 200

@@ -72,7 +72,8 @@ def change_password():
     if form.validate_on_submit():
         check = verify_password(current_user, form.current.data)
         if check.ok:
-            current_user.set_password(form.new.data)
+            # The owner proved the old password: a signing key they hold stays theirs.
+            current_user.set_password(form.new.data, keeps_signer_key=True)
             current_user.must_change_password = False
             audit.record("password_changed", "user", current_user.id)
             db.session.commit()
