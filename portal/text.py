@@ -102,6 +102,8 @@ def _split(name) -> tuple[str | None, str | None, str | None]:
     """A person-like object (last_name, first_name, middle_name) or «Фамилия Имя Отчество»."""
     if hasattr(name, "last_name"):
         return name.last_name, name.first_name, getattr(name, "middle_name", None)
+    if hasattr(name, "full_name"):  # e.g. the matcher's Candidate
+        name = name.full_name
     words = (name or "").split()
     if len(words) > 3 or any("." in w for w in words):
         return None, None, None  # initials or a title: not a name we may decline safely
@@ -116,7 +118,7 @@ def full_name_in(name, case: Case | str) -> str:
     string; a string with initials or more than three words comes back unchanged."""
     last, first, middle = _split(name)
     if last is None:
-        return name if isinstance(name, str) else ""
+        return name if isinstance(name, str) else getattr(name, "full_name", "")
     parts = decline_parts(last, first, middle, case)
     return " ".join(p for p in parts if p)
 
@@ -128,6 +130,9 @@ def short_name_in(name, case: Case | str) -> str:
     if last is None:
         return name if isinstance(name, str) else ""
     declined = decline_parts(last, first, middle, case)[0]
+    shown = getattr(name, "short_name", None)
+    if shown and shown.startswith(last):  # keep the record's own spelling of the initials
+        return declined + shown[len(last) :]
     initials = " ".join(f"{p[0]}." for p in (first, middle) if p)
     return f"{declined} {initials}".strip()
 

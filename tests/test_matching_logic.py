@@ -11,7 +11,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from portal.matching import assign
+from portal.matching import score as score_module
 from portal.matching.assign import (
     INFEASIBLE,
     assign_cohort,
@@ -27,9 +27,11 @@ from portal.matching.score import (
     common_ground,
     hard_filter,
     match_score,
+    normalize_tag,
     plural_ru,
     points_ru,
     request_words,
+    score_totals,
     top_suggestions,
 )
 
@@ -545,6 +547,58 @@ def instances(draw: st.DrawFn, max_mentees: int = 6, max_mentors: int = 4) -> In
     return mentees, mentors, form, weights, paired
 
 
+def _norm(values) -> set[str]:
+    return {t for t in (normalize_tag(v) for v in values) if t}
+
+
+def _brute_fractions(mentor: Candidate, mentee: Candidate) -> list[Fraction]:
+    """The documented criteria (match_score's docstring) in exact rationals, pair by pair:
+    a reference written independently of the vectorised engine."""
+    tags = _norm(mentee.request_tags)
+    competencies = _norm(mentor.competencies)
+    if tags:
+        wanted, have = tags, competencies
+    else:
+        wanted = set(request_words(mentee.key_request))
+        have = {stem for tag in competencies for stem in request_words(tag)}
+    request = Fraction(len(wanted & have), len(wanted)) if wanted else Fraction(0)
+    a, b = _norm(mentor.interests), _norm(mentee.interests)
+    interests = Fraction(len(a & b), min(len(a), len(b))) if a and b else Fraction(0)
+    low, high = mentor.desired_age_min, mentor.desired_age_max
+    if mentee.age is None or (low is None and high is None):
+        age = Fraction(1, 2)
+    else:
+        gap = max(0, (low - mentee.age) if low is not None else 0)
+        gap = max(gap, (mentee.age - high) if high is not None else 0)
+        age = Fraction(max(0, 4 - gap), 4)
+    clubs = [normalize_tag(c) if c else None for c in (mentor.club, mentee.club)]
+    if None in clubs or "" in clubs:
+        club = Fraction(1, 2)
+    else:
+        club = Fraction(int(clubs[0] == clubs[1]))
+
+    def half(x: set[str], y: set[str]) -> Fraction:
+        return Fraction(1, 4) if not x or not y else Fraction(1, 2) * bool(x & y)
+
+    fmt = half(_norm(mentor.formats), _norm(mentee.formats))
+    fmt += half(_norm(mentor.availability), _norm(mentee.availability))
+    return [request, interests, age, club, fmt]
+
+
+def _brute_total(mentor: Candidate, mentee: Candidate, weights: Weights) -> int:
+    if weights.total == 0:
+        return 0
+    points = sum(
+        w * f
+        for w, f in zip(
+            (weights.request, weights.interests, weights.age, weights.club, weights.format),
+            _brute_fractions(mentor, mentee),
+            strict=True,
+        )
+    )
+    return math.floor(100 * points / weights.total + Fraction(1, 2))
+
+
 def _scalar_matrix(
     mentees: list[Candidate],
     mentors: list[Candidate],
@@ -556,7 +610,7 @@ def _scalar_matrix(
     for i, a in enumerate(mentees):
         for j, b in enumerate(mentors):
             if not hard_filter(b, a, form, already_paired=(a.id, b.id) in paired):
-                out[i, j] = match_score(b, a, weights).total
+                out[i, j] = _brute_total(b, a, weights)
     return out
 
 
@@ -570,17 +624,23 @@ def _exact_total(score: MatchScore, weights: Weights) -> int:
 
 @FEWER_EXAMPLES
 @given(instances(max_mentees=7, max_mentors=7))
-def test_vectorised_matrix_equals_scalar_scores(instance: Instance) -> None:
+def test_the_single_score_equals_a_brute_force_score(instance: Instance) -> None:
+    """The vectorised score (matrix, single pair with reasons) equals the documented formula
+    computed pair by pair in exact rationals."""
     mentees, mentors, form, weights, paired = instance
     matrix = build_score_matrix(mentees, mentors, form, weights, paired=paired)
     assert matrix.dtype == np.int16
     np.testing.assert_array_equal(matrix, _scalar_matrix(mentees, mentors, form, weights, paired))
-    for a in mentees:
-        for b in mentors:
+    totals = score_totals(mentees, mentors, weights)
+    for i, a in enumerate(mentees):
+        for j, b in enumerate(mentors):
             score = match_score(b, a, weights)
+            assert score.total == totals[i, j] == _brute_total(b, a, weights)
             assert score.total == _exact_total(score, weights)
-            assert 0 <= score.total <= 100
-            assert all(0 <= c.points <= c.max_points for c in score.parts)
+            expected = _brute_fractions(b, a)
+            for part, fraction in zip(score.parts, expected, strict=True):
+                assert part.points == pytest.approx(float(fraction * part.max_points))
+                assert 0 <= part.points <= part.max_points
 
 
 def _random_people(rng: random.Random, n: int, first_id: int) -> list[Candidate]:
@@ -629,14 +689,14 @@ def _random_people(rng: random.Random, n: int, first_id: int) -> list[Candidate]
 def test_vectorised_matrix_equals_scalar_on_larger_blocks(monkeypatch: pytest.MonkeyPatch) -> None:
     rng = random.Random(7)
     mentees, mentors = _random_people(rng, 60, 1), _random_people(rng, 45, 1000)
-    monkeypatch.setattr(assign, "_BLOCK_CELLS", 200)  # several row blocks
+    monkeypatch.setattr(score_module, "_BLOCK_CELLS", 200)  # several row blocks
     paired = {(mentees[0].id, mentors[0].id)}
     for weights in (Weights(), Weights(3, 7, 1, 0, 11), Weights(0, 0, 0, 0, 0)):
         matrix = build_score_matrix(mentees, mentors, PEER, weights, paired=paired)
         expected = _scalar_matrix(mentees, mentors, PEER, weights, paired)
         np.testing.assert_array_equal(matrix, expected)
     # Formats and time slots beyond 63 distinct values take the sparse path instead of bitmasks.
-    monkeypatch.setattr(assign._Overlap, "_BITMASK_LIMIT", 0)
+    monkeypatch.setattr(score_module._Overlap, "_BITMASK_LIMIT", 0)
     matrix = build_score_matrix(mentees, mentors, PEER, Weights(), paired=paired)
     np.testing.assert_array_equal(matrix, _scalar_matrix(mentees, mentors, PEER, Weights(), paired))
 
@@ -677,14 +737,14 @@ def test_assign_cohort_is_optimal_and_valid(instance: Instance, min_score: int) 
     assert (proposal.total, len(proposal.pairs)) == _brute_force(
         mentees, mentors, form, weights, paired, min_score
     )
-    assert proposal.total == sum(p.score.total for p in proposal.pairs)
+    assert proposal.total == sum(p.total for p in proposal.pairs)
     used: dict[int, int] = {}
     for pair in proposal.pairs:
         the_mentor, the_mentee = by_id[pair.mentor_id], mentee_by_id[pair.mentee_id]
         already = (pair.mentee_id, pair.mentor_id) in paired
         assert hard_filter(the_mentor, the_mentee, form, already_paired=already) == []
-        assert pair.score == match_score(the_mentor, the_mentee, weights)
-        assert pair.score.total >= min_score
+        assert pair.total == match_score(the_mentor, the_mentee, weights).total
+        assert pair.total >= min_score
         used[pair.mentor_id] = used.get(pair.mentor_id, 0) + 1
     assert all(count <= by_id[j].remaining_capacity for j, count in used.items())
     matched = [p.mentee_id for p in proposal.pairs]

@@ -11,6 +11,7 @@ from portal.extensions import db
 from portal.matching import pairs as service
 from portal.matching.models import Pair, PairEvent, PairMember, Petition
 from portal.signals import pair_replaced
+from portal.text import Case, short_name_in
 from portal.timeutil import today_moscow
 from tests import factories
 
@@ -110,7 +111,7 @@ def test_missing_consent_is_refused(as_curator, forms, side):
     _refused(
         response,
         "Нельзя сформировать пару",
-        who.short_name,
+        f"у {short_name_in(who, Case.GENITIVE)} согласие",  # «у Кузнецовой Е.С.»
         "согласие на обработку персональных данных не оформлено",
     )
     assert _counts() == before

@@ -52,6 +52,8 @@ def test_a_person_record_and_its_short_name():
     person = SimpleNamespace(last_name="Кузнецова", first_name="Елена", middle_name="Сергеевна")
     assert full_name_in(person, "genitive") == "Кузнецовой Елены Сергеевны"
     assert short_name_in(person, Case.GENITIVE) == "Кузнецовой Е. С."
+    person.short_name = "Кузнецова Е.С."  # a Person's own spelling of the initials is kept
+    assert short_name_in(person, Case.GENITIVE) == "Кузнецовой Е.С."
     assert short_name_in("Орлов Дмитрий Андреевич", Case.DATIVE) == "Орлову Д. А."
     # Initials alone do not tell the sex: the name stays as written.
     assert short_name_in("Кузнецова Е. С.", Case.GENITIVE) == "Кузнецова Е. С."

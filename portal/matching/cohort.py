@@ -20,7 +20,13 @@ from portal.matching.candidates import (
     weights_dict,
 )
 from portal.matching.models import CohortProposal, MentorshipForm, ProposalItem
-from portal.matching.score import MatchScore, hard_filter, match_score, top_suggestions
+from portal.matching.score import (
+    MatchScore,
+    hard_filter,
+    match_score,
+    score_pairs,
+    top_suggestions,
+)
 from portal.people.models import Person
 from portal.statuses import ProposalItemStatus, ProposalStatus
 from portal.text import Case, short_name_in
@@ -39,6 +45,21 @@ def score_parts(score: MatchScore) -> list[dict]:
         }
         for p in score.parts
     ]
+
+
+def shown_parts(proposal: CohortProposal) -> dict[int, list[dict]]:
+    """The criteria and reasons of each item, for the proposal page: stored ones (a curator's
+    change keeps what was seen) or built now from the proposal's weights, in one batch."""
+    parts = {item.id: item.parts for item in proposal.items if item.parts}
+    missing = [item for item in proposal.items if not item.parts]
+    if missing:
+        people = load_candidates(
+            {i.mentee_id for i in missing} | {i.mentor_id for i in missing}, with_capacity=True
+        )
+        pairs = [(people[i.mentor_id], people[i.mentee_id]) for i in missing]
+        scores = score_pairs(pairs, load_weights_from(proposal))
+        parts.update({i.id: score_parts(sc) for i, sc in zip(missing, scores, strict=True)})
+    return parts
 
 
 def compute(form: MentorshipForm, *, created_by: str | None = None) -> CohortProposal:
@@ -80,8 +101,9 @@ def compute(form: MentorshipForm, *, created_by: str | None = None) -> CohortPro
                     "position": position,
                     "mentee_id": p.mentee_id,
                     "mentor_id": p.mentor_id,
-                    "score": p.score.total,
-                    "parts": score_parts(p.score),
+                    "score": p.total,
+                    # Reasons are built when the proposal is shown (shown_parts), not here.
+                    "parts": [],
                     "status": ProposalItemStatus.PROPOSED,
                 }
                 for position, p in enumerate(result.pairs)

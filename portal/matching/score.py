@@ -1,13 +1,22 @@
-"""Scoring of a mentor × mentee pair: form eligibility, weighted criteria and ranked suggestions."""
+"""Scoring of mentor × mentee pairs: form eligibility, weighted criteria, ranked suggestions.
+
+There is one implementation of the score, vectorised over mentees × mentors (score_totals,
+the engine at the end of this module); the quick screen's top ten, the comparison and the
+cohort proposal all use it. Reasons in Russian are built separately and only for the pairs
+shown (score_pairs).
+"""
 
 import heapq
-import math
 import re
+from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, fields
 from functools import cached_property, lru_cache
 from typing import TypedDict
+
+import numpy as np
+from scipy import sparse
 
 # Half-up rounding of the 0–100 total with a nudge. The exact total is 100·N/(W·D), W the weight
 # sum, D = 4·|request tokens|·min(|interests A|, |interests B|); a non-tie lies at least
@@ -17,8 +26,8 @@ from typing import TypedDict
 TOTAL_ROUNDING_NUDGE = 1e-10
 
 # The age criterion loses a quarter per year outside the desired range (zero at 4 years). With
-# the club (halves) and format (quarters) criteria it stays an exact multiple of 1/4, which lets
-# assign.py add these three criteria in integer quarters and still agree bit-wise with this file.
+# the club (halves) and format (quarters) criteria it stays an exact multiple of 1/4, so these
+# three criteria are added in integer quarters, exactly.
 QUARTERS = 4
 
 # Curator weights are small; the cap keeps the quarter sums far inside exact float/int range.
@@ -136,7 +145,7 @@ class _Profile:
     def __init__(self, person: "Candidate") -> None:
         request_tags = _normalized(person.request_tags)
         # Tags and free-text stems share one token space with prefixes, so a single set
-        # intersection (and a single sparse product in assign.py) serves both definitions.
+        # intersection (and a single sparse product in the matrix) serves both definitions.
         self.request_by_tags = bool(request_tags)
         if request_tags:
             self.request_tokens = frozenset("t:" + tag for tag in request_tags)
@@ -223,6 +232,16 @@ class Weights:
     @property
     def total(self) -> int:
         return self.request + self.interests + self.age + self.club + self.format
+
+
+# The criteria in the order they are computed and shown: (code = the Weights field, label).
+CRITERIA = (
+    ("request", "Ключевой запрос"),
+    ("interests", "Общие интересы"),
+    ("age", "Возраст"),
+    ("club", "Объединение"),
+    ("format", "Формат и время"),
+)
 
 
 @dataclass(frozen=True)
@@ -335,21 +354,6 @@ def mentee_blockers(mentee: Candidate, form: FormRule) -> list[str]:
     return reasons
 
 
-def _mentor_pair_ok(
-    mentor: Candidate, mentee: Candidate, form: FormRule, already_paired: bool
-) -> bool:
-    """Boolean twin of the mentor-side and pair checks of hard_filter (no strings built)."""
-    if already_paired or mentor.id == mentee.id or not mentor.consent_valid:
-        return False
-    if mentor.category not in form.mentor_categories:
-        return False
-    if mentor.capacity - mentor.active_mentees <= 0:
-        return False
-    if form.mentor_higher_level and mentor.level is not None and mentee.level is not None:
-        return mentor.level > mentee.level
-    return True
-
-
 def hard_filter(
     mentor: Candidate, mentee: Candidate, form: FormRule, *, already_paired: bool
 ) -> list[str]:
@@ -380,82 +384,6 @@ def hard_filter(
     if already_paired:
         reasons.append("эта пара уже создана в данной форме наставничества")
     return reasons
-
-
-# ---------------------------------------------------------------------------------------------
-# Criteria as fractions 0..1; assign.py mirrors these operations element-wise, so any change
-# here must be made there too (a test compares both on random instances).
-
-
-def _request_fraction(mentor: _Profile, mentee: _Profile) -> float:
-    wanted = mentee.request_tokens
-    if not wanted:
-        return 0.0
-    return len(wanted & mentor.comp_tokens) / len(wanted)
-
-
-def _interest_fraction(mentor: _Profile, mentee: _Profile) -> float:
-    # Overlap coefficient rather than Jaccard: a mentor with broad interests is not penalised
-    # for breadth as long as the mentee's interests are covered.
-    a, b = mentor.interests, mentee.interests
-    if not a or not b:
-        return 0.0
-    return len(a & b) / min(len(a), len(b))
-
-
-def _age_gap(mentor: Candidate, age: int) -> int:
-    low, high = mentor.desired_age_min, mentor.desired_age_max
-    return max(0, low - age if low is not None else 0, age - high if high is not None else 0)
-
-
-def _age_fraction(mentor: Candidate, mentee: Candidate) -> float:
-    if mentee.age is None or (mentor.desired_age_min is None and mentor.desired_age_max is None):
-        return 0.5
-    return max(0, QUARTERS - _age_gap(mentor, mentee.age)) / QUARTERS
-
-
-def _club_fraction(mentor: _Profile, mentee: _Profile) -> float:
-    if mentor.club is None or mentee.club is None:
-        return 0.5
-    return 1.0 if mentor.club == mentee.club else 0.0
-
-
-def _shared_half(a: frozenset[str], b: frozenset[str]) -> float:
-    if not a or not b:
-        return 0.25
-    return 0.5 if a & b else 0.0
-
-
-def _format_fraction(mentor: _Profile, mentee: _Profile) -> float:
-    return _shared_half(mentor.formats, mentee.formats) + _shared_half(mentor.slots, mentee.slots)
-
-
-def combine_points(request: float, interests: float, age: float, club: float, fmt: float) -> float:
-    """Σ points in the one order of float operations shared with assign.py.
-
-    age + club + format are exact multiples of 1/4, so their sum is exact (assign.py computes
-    it in integer quarters); request and interests are added first, as floats.
-    """
-    return request + interests + (age + club + fmt)
-
-
-def scale_total(weighted_sum: float, weight_total: int) -> int:
-    """Map Σ weight·fraction onto 0–100 with half-up rounding (0 when all weights are 0)."""
-    if weight_total <= 0:
-        return 0
-    return math.floor(weighted_sum * 100.0 / weight_total + 0.5 + TOTAL_ROUNDING_NUDGE)
-
-
-def _numeric_total(mentor: Candidate, mentee: Candidate, weights: Weights) -> int:
-    mp, ep = mentor._profile, mentee._profile
-    weighted = combine_points(
-        weights.request * _request_fraction(mp, ep),
-        weights.interests * _interest_fraction(mp, ep),
-        weights.age * _age_fraction(mentor, mentee),
-        weights.club * _club_fraction(mp, ep),
-        weights.format * _format_fraction(mp, ep),
-    )
-    return scale_total(weighted, weights.total)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -553,6 +481,329 @@ def _format_reason(mentor: _Profile, mentee: _Profile) -> str:
     return f"формат: {formats}; {slots}"
 
 
+def common_ground(mentor: Candidate, mentee: Candidate) -> CommonGround:
+    """What the two share: interests, request↔competency matches, club, formats, time slots."""
+    mp, ep = mentor._profile, mentee._profile
+    same_club = (mentee.club or "").strip() if mp.club is not None and mp.club == ep.club else None
+    return CommonGround(
+        interests=_shared_interests(mentor, mentee),
+        request_matches=sorted(_request_matches(mentor, mentee)),
+        same_club=same_club,
+        formats=sorted(mp.formats & ep.formats, key=_format_key),
+        time_slots=sorted(mp.slots & ep.slots, key=_slot_key),
+    )
+
+
+# Cells of the score matrix computed at once: each float64 temporary stays near 2 MB whatever
+# the cohort size (cache-friendly, and reused by the allocator instead of fresh mmaps).
+_BLOCK_CELLS = 1 << 18
+
+# ---------------------------------------------------------------------------------------------
+# The one score: criteria of every mentee × mentor pair, vectorised
+
+
+def _vocabulary(sets: Sequence[frozenset[str]]) -> dict[str, int]:
+    vocabulary: dict[str, int] = {}
+    for tokens in sets:
+        for token in tokens:
+            vocabulary.setdefault(token, len(vocabulary))
+    return vocabulary
+
+
+def _incidence(sets: Sequence[frozenset[str]], vocabulary: dict[str, int]) -> sparse.csr_matrix:
+    """Binary people × tokens matrix; tokens outside the vocabulary are skipped."""
+    indptr = [0]
+    indices: list[int] = []
+    for tokens in sets:
+        indices.extend(vocabulary[t] for t in tokens if t in vocabulary)
+        indptr.append(len(indices))
+    data = np.ones(len(indices), dtype=np.float64)
+    shape = (len(sets), max(len(vocabulary), 1))
+    return sparse.csr_matrix((data, np.asarray(indices, dtype=np.int64), indptr), shape=shape)
+
+
+def _bitmasks(sets: Sequence[frozenset[str]], vocabulary: dict[str, int]) -> np.ndarray:
+    masks = [sum(1 << vocabulary[t] for t in tokens if t in vocabulary) for tokens in sets]
+    return np.array(masks, dtype=np.int64)
+
+
+class _Overlap:
+    """Intersections of one set-valued attribute, mentee sets × mentor sets."""
+
+    # Up to 63 distinct tokens (formats, time slots) fit one int64 bitmask per person, and
+    # "shares any" becomes a single AND instead of a sparse product.
+    _BITMASK_LIMIT = 63
+
+    def __init__(
+        self,
+        mentee_sets: Sequence[frozenset[str]],
+        mentor_sets: Sequence[frozenset[str]],
+        *,
+        counts: bool,
+    ) -> None:
+        # The vocabulary comes from the mentors only: a token no mentor has is in no
+        # intersection, and the set sizes (denominators) are taken from the profiles.
+        vocabulary = _vocabulary(mentor_sets)
+        self.bits: tuple[np.ndarray, np.ndarray] | None = None
+        if not counts and len(vocabulary) <= self._BITMASK_LIMIT:
+            self.bits = (_bitmasks(mentee_sets, vocabulary), _bitmasks(mentor_sets, vocabulary))
+            return
+        self.mentee_inc = _incidence(mentee_sets, vocabulary)
+        self.mentor_inc_t = _incidence(mentor_sets, vocabulary).T.tocsr()
+
+    def counts(self, rows: slice) -> np.ndarray:
+        """|A ∩ B| as float64 (exact small integers) for a block of mentees."""
+        return (self.mentee_inc[rows] @ self.mentor_inc_t).toarray()
+
+    def shares_any(self, rows: slice) -> np.ndarray:
+        if self.bits is not None:
+            mentee_bits, mentor_bits = self.bits
+            return (mentee_bits[rows, None] & mentor_bits[None, :]) != 0
+        return self.counts(rows) > 0
+
+
+# Sentinels for an open side of the desired age range: far beyond any age, so the gap formula
+# needs no special case.
+_OPEN_LOW, _OPEN_HIGH = -1_000_000, 1_000_000
+
+
+class _Side:
+    """Column-wise numeric encoding of one side (mentors or mentees) of the matrix."""
+
+    def __init__(self, people: Sequence[Candidate]) -> None:
+        profiles = [person._profile for person in people]
+        self.profiles = profiles
+        self.ids = np.array([p.id for p in people], dtype=np.int64)
+        self.request_len = np.array([len(p.request_tokens) for p in profiles], dtype=np.float64)
+        self.interest_len = np.array([len(p.interests) for p in profiles], dtype=np.float64)
+        self.no_formats = np.array([not p.formats for p in profiles], dtype=bool)
+        self.no_slots = np.array([not p.slots for p in profiles], dtype=bool)
+        self.age_known = np.array([p.age is not None for p in people], dtype=bool)
+        self.age = np.array([p.age or 0 for p in people], dtype=np.int64)
+        self.level_known = np.array([p.level is not None for p in people], dtype=bool)
+        self.level = np.array([p.level or 0 for p in people], dtype=np.int64)
+        low = [p.desired_age_min for p in people]
+        high = [p.desired_age_max for p in people]
+        self.range_known = np.array([a is not None for a in low], dtype=bool)
+        self.range_known |= np.array([b is not None for b in high], dtype=bool)
+        self.low = np.array([_OPEN_LOW if a is None else a for a in low], dtype=np.int64)
+        self.high = np.array([_OPEN_HIGH if b is None else b for b in high], dtype=np.int64)
+        self.consent = np.array([p.consent_valid for p in people], dtype=bool)
+        self.remaining = np.array([p.remaining_capacity for p in people], dtype=np.int64)
+        self.categories = [p.category for p in people]
+
+
+class _Encoded:
+    """Both sides plus the overlaps needed by the set-valued criteria."""
+
+    def __init__(self, mentees: Sequence[Candidate], mentors: Sequence[Candidate]) -> None:
+        self.mentees, self.mentors = _Side(mentees), _Side(mentors)
+        mentee_p, mentor_p = self.mentees.profiles, self.mentors.profiles
+        self.request = _Overlap(
+            [p.request_tokens for p in mentee_p], [p.comp_tokens for p in mentor_p], counts=True
+        )
+        self.interests = _Overlap(
+            [p.interests for p in mentee_p], [p.interests for p in mentor_p], counts=True
+        )
+        self.formats = _Overlap(
+            [p.formats for p in mentee_p], [p.formats for p in mentor_p], counts=False
+        )
+        self.slots = _Overlap(
+            [p.slots for p in mentee_p], [p.slots for p in mentor_p], counts=False
+        )
+        self.age_table, self.age_row = _age_quarters_table(self.mentees, self.mentors)
+        clubs: dict[str, int] = {}
+        self.mentor_club = np.array(
+            [-1 if p.club is None else clubs.setdefault(p.club, len(clubs)) for p in mentor_p],
+            dtype=np.int32,
+        )
+        # −2: a known club no mentor belongs to, unequal to every mentor code but not unknown.
+        self.mentee_club = np.array(
+            [-1 if p.club is None else clubs.get(p.club, -2) for p in mentee_p], dtype=np.int32
+        )
+
+
+def _age_quarters_table(mentees: "_Side", mentors: "_Side") -> tuple[np.ndarray, np.ndarray]:
+    """Age criterion in quarters for every distinct mentee age × mentor, and each mentee's row.
+
+    Ages take few distinct values, so one small table plus a row gather replaces several
+    passes over the mentee × mentor block; the last row serves mentees of unknown age.
+    """
+    ages, inverse = np.unique(mentees.age[mentees.age_known], return_inverse=True)
+    gap = np.maximum(
+        np.maximum(mentors.low[None, :] - ages[:, None], ages[:, None] - mentors.high[None, :]), 0
+    )
+    table = np.clip(QUARTERS - gap, 0, QUARTERS).astype(np.int32)
+    table[:, ~mentors.range_known] = QUARTERS // 2
+    table = np.vstack([table, np.full((1, table.shape[1]), QUARTERS // 2, dtype=np.int32)])
+    row = np.full(mentees.age.shape, ages.size, dtype=np.int64)
+    row[mentees.age_known] = inverse
+    return table, row
+
+
+def _quarters(enc: "_Encoded", rows: slice) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The age, club and format fractions of a block in quarters (small exact integers)."""
+    me, mn = enc.mentees, enc.mentors
+    age_q = enc.age_table[enc.age_row[rows]]
+    # Small int8 blocks and row/column overwrites for "unknown": several times cheaper than
+    # nested np.where over int64 temporaries.
+    club_q = (enc.mentee_club[rows, None] == enc.mentor_club[None, :]).view(np.int8) * QUARTERS
+    club_q[:, enc.mentor_club == -1] = QUARTERS // 2
+    club_q[enc.mentee_club[rows] == -1] = QUARTERS // 2
+    format_q = _half_in_quarters(enc.formats.shares_any(rows), me.no_formats[rows], mn.no_formats)
+    format_q += _half_in_quarters(enc.slots.shares_any(rows), me.no_slots[rows], mn.no_slots)
+    return age_q, club_q, format_q
+
+
+def _quarter_sum(enc: "_Encoded", rows: slice, weights: Weights) -> np.ndarray:
+    """age + club + format points of a block of mentees, in integer quarters (exact)."""
+    age_q, club_q, format_q = _quarters(enc, rows)
+    quarters = np.multiply(age_q, weights.age, dtype=np.int32)
+    quarters += np.multiply(club_q, weights.club, dtype=np.int32)
+    quarters += np.multiply(format_q, weights.format, dtype=np.int32)
+    return quarters
+
+
+def _half_in_quarters(
+    shared: np.ndarray, mentee_empty: np.ndarray, mentor_empty: np.ndarray
+) -> np.ndarray:
+    """The format half in quarters, int8: 2 if shared, 0 if not, 1 if either side is unknown."""
+    quarters = shared.view(np.int8) * 2
+    quarters[:, mentor_empty] = 1
+    quarters[mentee_empty] = 1
+    return quarters
+
+
+def _weighted_points(enc: _Encoded, rows: slice, weights: Weights) -> np.ndarray:
+    """Σ weight·fraction for a block of mentees (request and interests as floats, the three
+    quarter-valued criteria as an exact integer sum added last)."""
+    me, mn = enc.mentees, enc.mentors
+    # An empty side has no hits, so dividing 0 by 1 instead of skipping gives the same 0.0 and
+    # spares np.divide's slow where= path.
+    request = enc.request.counts(rows)
+    request /= np.maximum(me.request_len[rows], 1.0)[:, None]
+
+    interests = enc.interests.counts(rows)
+    interests /= np.maximum(np.minimum.outer(me.interest_len[rows], mn.interest_len), 1.0)
+
+    weighted = weights.request * request
+    weighted += weights.interests * interests
+    weighted += _quarter_sum(enc, rows, weights) / QUARTERS
+    return weighted
+
+
+def _feasible_ignoring_capacity(
+    enc: _Encoded, form: FormRule, paired: AbstractSet[tuple[int, int]]
+) -> np.ndarray:
+    """Hard filter without the capacity check, as a mentee × mentor boolean matrix."""
+    me, mn = enc.mentees, enc.mentors
+    mentee_ok = np.array([c in form.mentee_categories for c in me.categories], dtype=bool)
+    mentee_ok &= me.consent
+    if form.min_mentee_age is not None:
+        mentee_ok &= ~me.age_known | (me.age >= form.min_mentee_age)
+    mentor_ok = np.array([c in form.mentor_categories for c in mn.categories], dtype=bool)
+    mentor_ok &= mn.consent
+    feasible = mentee_ok[:, None] & mentor_ok[None, :]
+    feasible &= me.ids[:, None] != mn.ids[None, :]
+    if form.mentor_higher_level:
+        unknown = ~me.level_known[:, None] | ~mn.level_known[None, :]
+        feasible &= unknown | (mn.level[None, :] > me.level[:, None])
+    if paired:
+        rows_of: defaultdict[int, list[int]] = defaultdict(list)
+        cols_of: defaultdict[int, list[int]] = defaultdict(list)
+        for i, person_id in enumerate(me.ids.tolist()):
+            rows_of[person_id].append(i)
+        for j, person_id in enumerate(mn.ids.tolist()):
+            cols_of[person_id].append(j)
+        for mentee_id, mentor_id in paired:
+            for i in rows_of.get(mentee_id, ()):
+                feasible[i, cols_of.get(mentor_id, [])] = False
+    return feasible
+
+
+def _age_gap(mentor: Candidate, age: int) -> int:
+    low, high = mentor.desired_age_min, mentor.desired_age_max
+    return max(0, low - age if low is not None else 0, age - high if high is not None else 0)
+
+
+def _scale(weighted: np.ndarray, weight_total: int) -> np.ndarray:
+    """Map Σ weight·fraction onto 0–100 with half-up rounding (0 when all weights are 0)."""
+    if weight_total <= 0:
+        return np.zeros(weighted.shape, dtype=np.int16)
+    return np.floor(weighted * 100.0 / weight_total + 0.5 + TOTAL_ROUNDING_NUDGE).astype(np.int16)
+
+
+def score_totals(
+    mentees: Sequence[Candidate], mentors: Sequence[Candidate], weights: Weights
+) -> np.ndarray:
+    """int16 mentee × mentor matrix of totals 0–100 (no hard filter), computed block-wise."""
+    return _totals(_Encoded(mentees, mentors), len(mentees), len(mentors), weights)
+
+
+def _totals(enc: "_Encoded", n: int, m: int, weights: Weights) -> np.ndarray:
+    totals = np.zeros((n, m), dtype=np.int16)
+    if weights.total > 0 and n and m:
+        block = max(1, _BLOCK_CELLS // m)
+        for start in range(0, n, block):
+            rows = slice(start, min(n, start + block))
+            totals[rows] = _scale(_weighted_points(enc, rows, weights), weights.total)
+    return totals
+
+
+# Pairs scored at once when reasons are wanted: a block × block matrix whose diagonal is used.
+_PAIR_BLOCK = 128
+
+
+def score_pairs(pairs: Sequence[tuple[Candidate, Candidate]], weights: Weights) -> list[MatchScore]:
+    """Full scores (criteria points and Russian reasons) of (mentor, mentee) pairs.
+
+    The points come from the same vectorised criteria as score_totals, so a total shown
+    with its reasons is the total the ranking and the cohort used. Call it for the pairs
+    that are shown: reasons are the costly part.
+    """
+    result: list[MatchScore] = []
+    for start in range(0, len(pairs), _PAIR_BLOCK):
+        chunk = pairs[start : start + _PAIR_BLOCK]
+        mentors = [mentor for mentor, _ in chunk]
+        mentees = [mentee for _, mentee in chunk]
+        enc = _Encoded(mentees, mentors)
+        rows = slice(0, len(chunk))
+        points = [np.diagonal(p) for p in _criteria_points(enc, rows, weights)]
+        totals = np.diagonal(_scale(_weighted_points(enc, rows, weights), weights.total))
+        for k, (mentor, mentee) in enumerate(chunk):
+            reasons = (
+                _request_reason(mentor, mentee),
+                _interest_reason(mentor, mentee),
+                _age_reason(mentor, mentee),
+                _club_reason(mentor, mentee),
+                _format_reason(mentor._profile, mentee._profile),
+            )
+            parts = tuple(
+                Criterion(code, label, float(points[c][k]), float(getattr(weights, code)), why)
+                for c, ((code, label), why) in enumerate(zip(CRITERIA, reasons, strict=True))
+            )
+            result.append(MatchScore(total=int(totals[k]), parts=parts))
+    return result
+
+
+def _criteria_points(enc: "_Encoded", rows: slice, weights: Weights) -> tuple[np.ndarray, ...]:
+    """Each criterion's points (weight × fraction) for a block, in the order of CRITERIA."""
+    me, mn = enc.mentees, enc.mentors
+    request = enc.request.counts(rows)
+    request /= np.maximum(me.request_len[rows], 1.0)[:, None]
+    interests = enc.interests.counts(rows)
+    interests /= np.maximum(np.minimum.outer(me.interest_len[rows], mn.interest_len), 1.0)
+    age_q, club_q, format_q = _quarters(enc, rows)
+    return (
+        weights.request * request,
+        weights.interests * interests,
+        # Divide first: the quarters are int8, and weight × quarters would overflow them.
+        weights.age * (age_q / QUARTERS),
+        weights.club * (club_q / QUARTERS),
+        weights.format * (format_q / QUARTERS),
+    )
+
+
 def match_score(mentor: Candidate, mentee: Candidate, weights: Weights) -> MatchScore:
     """Score a mentor for a mentee: each criterion's fraction 0..1 times its weight.
 
@@ -567,51 +818,7 @@ def match_score(mentor: Candidate, mentee: Candidate, weights: Weights) -> Match
                 that side's data is missing for either person.
     total     = half-up round of 100 · Σ points / Σ weights (0 when all weights are 0).
     """
-    mp, ep = mentor._profile, mentee._profile
-    rows = (
-        (
-            "request",
-            "Ключевой запрос",
-            weights.request,
-            _request_fraction(mp, ep),
-            _request_reason(mentor, mentee),
-        ),
-        (
-            "interests",
-            "Общие интересы",
-            weights.interests,
-            _interest_fraction(mp, ep),
-            _interest_reason(mentor, mentee),
-        ),
-        ("age", "Возраст", weights.age, _age_fraction(mentor, mentee), _age_reason(mentor, mentee)),
-        ("club", "Объединение", weights.club, _club_fraction(mp, ep), _club_reason(mentor, mentee)),
-        (
-            "format",
-            "Формат и время",
-            weights.format,
-            _format_fraction(mp, ep),
-            _format_reason(mp, ep),
-        ),
-    )
-    parts = tuple(
-        Criterion(code, label, weight * fraction, float(weight), reason)
-        for code, label, weight, fraction, reason in rows
-    )
-    weighted = combine_points(*(part.points for part in parts))
-    return MatchScore(total=scale_total(weighted, weights.total), parts=parts)
-
-
-def common_ground(mentor: Candidate, mentee: Candidate) -> CommonGround:
-    """What the two share: interests, request↔competency matches, club, formats, time slots."""
-    mp, ep = mentor._profile, mentee._profile
-    same_club = (mentee.club or "").strip() if mp.club is not None and mp.club == ep.club else None
-    return CommonGround(
-        interests=_shared_interests(mentor, mentee),
-        request_matches=sorted(_request_matches(mentor, mentee)),
-        same_club=same_club,
-        formats=sorted(mp.formats & ep.formats, key=_format_key),
-        time_slots=sorted(mp.slots & ep.slots, key=_slot_key),
-    )
+    return score_pairs([(mentor, mentee)], weights)[0]
 
 
 def top_suggestions(
@@ -625,22 +832,22 @@ def top_suggestions(
 ) -> list[Suggestion]:
     """The best `limit` mentors passing the hard filter, by total desc, then name, then id.
 
-    `paired_ids` are the mentors already paired with this mentee in this form. Reasons are
-    built only for the returned mentors; everything else is scored numerically.
+    `paired_ids` are the mentors already paired with this mentee in this form. One
+    vectorised row of totals ranks every mentor; reasons are built only for those returned.
     """
-    if limit <= 0 or mentee_blockers(mentee, form):
+    if limit <= 0 or not mentors or mentee_blockers(mentee, form):
         return []
-    ranked = []
-    for index, mentor in enumerate(mentors):
-        if _mentor_pair_ok(mentor, mentee, form, mentor.id in paired_ids):
-            total = _numeric_total(mentor, mentee, weights)
-            ranked.append((-total, mentor._profile.sort_name, mentor.id, index))
-    best = heapq.nsmallest(limit, ranked)
+    enc = _Encoded([mentee], mentors)
+    paired = {(mentee.id, mentor_id) for mentor_id in paired_ids}
+    allowed = _feasible_ignoring_capacity(enc, form, paired)[0] & (enc.mentors.remaining > 0)
+    totals = _totals(enc, 1, len(mentors), weights)[0]
+    ranked = [
+        (-int(totals[j]), mentors[j]._profile.sort_name, mentors[j].id, j)
+        for j in np.flatnonzero(allowed).tolist()
+    ]
+    best = [j for *_, j in heapq.nsmallest(limit, ranked)]
+    scores = score_pairs([(mentors[j], mentee) for j in best], weights)
     return [
-        Suggestion(
-            mentor=mentors[index],
-            score=match_score(mentors[index], mentee, weights),
-            remaining_capacity=mentors[index].remaining_capacity,
-        )
-        for _, _, _, index in best
+        Suggestion(mentor=mentors[j], score=score, remaining_capacity=mentors[j].remaining_capacity)
+        for j, score in zip(best, scores, strict=True)
     ]

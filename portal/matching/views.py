@@ -47,7 +47,13 @@ from portal.matching.models import (
     Petition,
     ProposalItem,
 )
-from portal.matching.score import Weights, common_ground, mentee_blockers, top_suggestions
+from portal.matching.score import (
+    Weights,
+    common_ground,
+    mentee_blockers,
+    score_pairs,
+    top_suggestions,
+)
 from portal.people.models import Person
 from portal.relations import valid_consent_ids
 from portal.statuses import ProposalItemStatus
@@ -386,16 +392,10 @@ def compare():
     if any(i not in found for i in (mentee_id, *ids)):
         abort(404)
     mentee = found[mentee_id]
-    weights = load_weights()
-    from portal.matching.score import match_score
-
+    scores = score_pairs([(found[i], mentee) for i in ids], load_weights())
     columns = [
-        {
-            "mentor": found[i],
-            "score": match_score(found[i], mentee, weights),
-            "common": common_ground(found[i], mentee),
-        }
-        for i in ids
+        {"mentor": found[i], "score": score, "common": common_ground(found[i], mentee)}
+        for i, score in zip(ids, scores, strict=True)
     ]
     return render_template("matching/_compare.html", columns=columns, mentee=mentee)
 
@@ -512,6 +512,7 @@ def _proposal_page(proposal: CohortProposal, status: int = 200, **extra):
     return render_template(
         "matching/proposal.html",
         proposal=proposal,
+        parts_of=cohort_service.shown_parts(proposal),
         action=EmptyForm(),
         can_manage=can_manage_pairs(current_user),
         history=audit.history("cohort_proposal", proposal.id, limit=50),
