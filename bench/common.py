@@ -111,3 +111,17 @@ class Session:
         )
         if status != 302:
             raise RuntimeError(f"login failed: {status}")
+
+
+def log_in_client(client, user_id: int) -> None:
+    """Give a Flask test client a real server-side session (inside an app context)."""
+    from portal.accounts import sessions
+    from portal.accounts.models import User
+    from portal.extensions import db
+
+    user = db.session.get(User, user_id)
+    _record, key, _token = sessions.start(user, remember=False, ip=None, user_agent="bench")
+    db.session.commit()
+    with client.session_transaction() as session:
+        session["_user_id"] = key
+        session["_fresh"] = True

@@ -21,6 +21,7 @@ if __package__ in (None, ""):
 
 from sqlalchemy import event, insert, select
 
+from bench.common import log_in_client
 from bench.matching_core import (
     CLUBS,
     COMPETENCIES,
@@ -178,8 +179,7 @@ def bench_http(database_url: str | None = None) -> dict:
             mentee_ids = _populate(random.Random(5))
             form_id, curator_id = form.id, curator.id
             client = app.test_client()
-            with client.session_transaction() as session:
-                session["_user_id"] = str(curator_id)
+            log_in_client(client, curator_id)
             queries = []
 
             def count(*_args):

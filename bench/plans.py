@@ -21,7 +21,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from sqlalchemy import event, select  # noqa: E402
 
-from bench.common import summary_ms  # noqa: E402
+from bench.common import log_in_client, summary_ms  # noqa: E402
 from portal import create_app  # noqa: E402
 from portal.accounts.models import User  # noqa: E402
 from portal.demo import seed_demo  # noqa: E402
@@ -45,9 +45,7 @@ class QueryCounter:
 
 def login(app, user_id: int):
     client = app.test_client()
-    with client.session_transaction() as session:
-        session["_user_id"] = str(user_id)
-        session["_fresh"] = True
+    log_in_client(client, user_id)
     return client
 
 

@@ -18,6 +18,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from openpyxl import load_workbook  # noqa: E402
 from sqlalchemy import event, func, select  # noqa: E402
 
+from bench.common import log_in_client  # noqa: E402
 from portal import create_app  # noqa: E402
 from portal.extensions import db  # noqa: E402
 
@@ -95,9 +96,7 @@ def main() -> None:
         result["people"] = db.session.scalar(select(func.count()).select_from(Person))
         curator = db.session.scalar(select(User).where(User.login == "curator"))
         client = app.test_client()
-        with client.session_transaction() as session:
-            session["_user_id"] = str(curator.id)
-            session["_fresh"] = True
+        log_in_client(client, curator.id)
 
         statements: list[str] = []
         event.listen(db.engine, "before_cursor_execute", lambda *a: statements.append(a[2]))

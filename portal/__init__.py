@@ -19,6 +19,10 @@ DEFAULTS = {
     "WTF_CSRF_TIME_LIMIT": None,
     "MAX_CONTENT_LENGTH": 12 * 1024 * 1024,  # uploads: imports and scans up to 10 MB plus form
     "PAGE_SIZE": 25,
+    # Served over TLS (behind a reverse proxy): Secure cookies and HSTS. See README.
+    "HTTPS": False,
+    # How many reverse proxies in front whose X-Forwarded-* headers are trusted.
+    "PROXY_COUNT": 0,
 }
 
 
@@ -45,9 +49,11 @@ def create_app(test_config: dict | None = None) -> Flask:
     csrf.init_app(app)
     htmx.init_app(app)
 
-    from portal import models, web  # noqa: F401  (models: every table on the metadata)
+    # models: every table on the metadata; writelock: SQLite's WAL and busy timeout.
+    from portal import headers, models, web, writelock  # noqa: F401
 
     web.init_app(app)
+    headers.init_app(app)
     _register_areas(app)
 
     from portal import cli

@@ -2,7 +2,7 @@
 
 from datetime import date, datetime
 
-from flask import Flask, redirect, render_template, request, url_for
+from flask import Flask, g, redirect, render_template, request, session, url_for
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
@@ -43,10 +43,28 @@ def init_app(app: Flask) -> None:
     login_manager.session_protection = "basic"
 
     @login_manager.user_loader
-    def load_user(user_id: str):
-        from portal.accounts.models import User
+    def load_user(session_key: str):
+        # The session holds a server-side session's key, never a bare user id.
+        from portal.accounts import sessions
 
-        return db.session.get(User, int(user_id))
+        return sessions.load(session_key)
+
+    @login_manager.request_loader
+    def load_user_from_remember_token(request):
+        from portal.accounts import sessions
+
+        token = request.cookies.get(sessions.REMEMBER_COOKIE)
+        if not token:
+            return None
+        restored = sessions.restore(token)
+        if restored is None:
+            g.remember_cookie = ""  # ended or unknown: forget it
+            return None
+        user, key, new_token = restored
+        session["_user_id"] = key
+        session["_fresh"] = False
+        g.remember_cookie = new_token
+        return user
 
     @app.before_request
     def require_password_change():
@@ -58,12 +76,27 @@ def init_app(app: Flask) -> None:
             return redirect(url_for("accounts.change_password"))
 
     @app.after_request
+    def set_remember_cookie(response):
+        from portal.accounts import sessions
+
+        token = g.get("remember_cookie")
+        if token:
+            response.set_cookie(
+                sessions.REMEMBER_COOKIE,
+                token,
+                max_age=int(sessions.REMEMBER_LIFETIME.total_seconds()),
+                httponly=True,
+                samesite="Lax",
+                secure=app.config["SESSION_COOKIE_SECURE"],
+            )
+        elif token == "":
+            response.delete_cookie(sessions.REMEMBER_COOKIE)
+        return response
+
+    @app.after_request
     def vary_on_htmx(response):
         # The same URL answers with a page or a fragment; caches must keep them apart.
         response.vary.add("HX-Request")
-        response.headers.setdefault("X-Content-Type-Options", "nosniff")
-        response.headers.setdefault("X-Frame-Options", "SAMEORIGIN")
-        response.headers.setdefault("Referrer-Policy", "same-origin")
         return response
 
     @app.context_processor

@@ -124,15 +124,14 @@ def runner(app):
 
 
 class AuthActions:
-    """Log a test client in as a user, through the session like Flask-Login does."""
+    """Log a test client in as a user with a real server-side session."""
 
     def __init__(self, client):
         self._client = client
 
     def login(self, user) -> None:
-        with self._client.session_transaction() as session:
-            session["_user_id"] = str(user.id)
-            session["_fresh"] = True
+        # A real server-side session record, as the login form creates.
+        factories.log_in(self._client, user)
 
     def logout(self) -> None:
         with self._client.session_transaction() as session:

@@ -189,12 +189,22 @@ def make_plan_world(mentor_user=None, mentee_user=None, parent_user=None, titles
     )
 
 
+def log_in(client, user) -> str:
+    """Give a test client a real server-side session of `user`; returns the session key."""
+    from portal.accounts import sessions
+
+    _record, key, _token = sessions.start(user, remember=False, ip="127.0.0.1", user_agent="pytest")
+    db.session.commit()
+    with client.session_transaction() as session:
+        session["_user_id"] = key
+        session["_fresh"] = True
+    return key
+
+
 def client_for(app, user):
     """A test client logged in as `user`, for tests where several people take turns."""
     client = app.test_client()
-    with client.session_transaction() as session:
-        session["_user_id"] = str(user.id)
-        session["_fresh"] = True
+    log_in(client, user)
     return client
 
 

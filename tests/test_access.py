@@ -4,7 +4,7 @@ import pytest
 from sqlalchemy import func, select
 
 from portal.access import PUBLIC_ENDPOINTS, STAFF, Role
-from portal.accounts.models import User
+from portal.accounts.models import User, UserSession
 from portal.extensions import db
 from tests import factories
 from tests.routes import STATE_CHANGING, build_path, guarded_rules, methods
@@ -58,9 +58,7 @@ def test_state_changes_without_csrf_token_are_refused(csrf_app):
     """Log in as someone holding every role, then POST to every route without a token."""
     client = csrf_app.test_client()
     everyone = factories.make_user(login="all", roles=[r.value for r in Role])
-    with client.session_transaction() as session:
-        session["_user_id"] = str(everyone.id)
-        session["_fresh"] = True
+    factories.log_in(client, everyone)
     before = _row_counts()
     checked = 0
     for rule in guarded_rules(csrf_app):
@@ -83,8 +81,7 @@ ACCESS_LOGS = {"audit_events", "agreement_events"}
 
 def test_get_routes_change_nothing(app, client):
     everyone = factories.make_user(login="all", roles=[r.value for r in Role])
-    with client.session_transaction() as session:
-        session["_user_id"] = str(everyone.id)
+    factories.log_in(client, everyone)
     before = _row_counts()
     visited = 0
     for rule in guarded_rules(app):
@@ -107,6 +104,9 @@ FOUNDATION_ROUTES = [
     ("GET", "/account/password", set(Role)),
     ("POST", "/account/password", set(Role)),
     ("POST", "/logout", set(Role)),
+    ("GET", "/account/sessions", set(Role)),
+    ("POST", "/account/sessions/{own_session}/end", set(Role)),
+    ("POST", "/account/sessions/end-others", set(Role)),
     ("GET", "/users", MANAGERS_ONLY),
     ("GET", "/users/new", MANAGERS_ONLY),
     ("POST", "/users/new", MANAGERS_ONLY),
@@ -114,6 +114,7 @@ FOUNDATION_ROUTES = [
     ("POST", "/users/{target}/edit", MANAGERS_ONLY),
     ("POST", "/users/{target}/active", MANAGERS_ONLY),
     ("POST", "/users/{target}/reset-password", MANAGERS_ONLY),
+    ("POST", "/users/{target}/sessions/end", MANAGERS_ONLY),
     ("GET", "/settings", {Role.ADMIN}),
     ("POST", "/settings", {Role.ADMIN}),
     ("GET", "/participants/export.xlsx", set(STAFF)),
@@ -122,7 +123,12 @@ FOUNDATION_ROUTES = [
 
 def test_matrix_covers_every_foundation_route(app):
     listed = {
-        (m, p.replace("{target}", "<int:user_id>").replace("export.xlsx", "export.<ext>"))
+        (
+            m,
+            p.replace("{target}", "<int:user_id>")
+            .replace("{own_session}", "<int:session_id>")
+            .replace("export.xlsx", "export.<ext>"),
+        )
         for m, p, _ in FOUNDATION_ROUTES
     }
     foundation = [
@@ -142,7 +148,10 @@ def test_role_matrix(client, auth, role, method, path, allowed):
     user = factories.make_user(login=f"u-{role.value}", roles=[role.value])
     target = factories.make_user(login="target", roles=["mentee"])
     auth.login(user)
-    response = client.open(path.format(target=target.id), method=method, data={})
+    own_session = db.session.scalar(select(UserSession.id).where(UserSession.user_id == user.id))
+    response = client.open(
+        path.format(target=target.id, own_session=own_session), method=method, data={}
+    )
     if role in allowed:
         assert response.status_code in (200, 302, 308, 422), response.status_code
     else:
@@ -162,7 +171,7 @@ def test_participants_export_address_serves_the_official_layout(client, auth, cu
 
 def _seeded_ids() -> dict:
     """Real, consistent ids of a seeded database for every URL argument."""
-    from portal.agreements.models import Agreement
+    from portal.agreements.models import Agreement, SignatureSlot
     from portal.matching.models import CohortProposal, MentorshipForm
     from portal.people.models import Consent
     from portal.plans.models import Meeting, Plan, PlanItem
@@ -177,6 +186,7 @@ def _seeded_ids() -> dict:
     plan = first(select(Plan).where(Plan.items.any()).order_by(Plan.id))
     return {
         "agreement_id": first(select(Agreement.id).order_by(Agreement.id)),
+        "slot_id": first(select(SignatureSlot.id).order_by(SignatureSlot.id)),
         "proposal_id": proposal.id,
         "matching_item_id": proposal.items[0].id,
         "form_id": first(select(MentorshipForm.id)),
@@ -195,7 +205,6 @@ def _seeded_ids() -> dict:
 def test_get_routes_with_object_ids_change_nothing_on_a_seeded_database(app, client):
     """Every GET route, its ids filled from the demo data, by a user holding every role."""
     from portal.demo import seed_demo
-
     from portal.matching import cohort
     from portal.matching.models import MentorshipForm
 
@@ -206,8 +215,7 @@ def test_get_routes_with_object_ids_change_nothing_on_a_seeded_database(app, cli
     db.session.commit()
     ids = _seeded_ids()
     everyone = factories.make_user(login="all", roles=[r.value for r in Role])
-    with client.session_transaction() as session:
-        session["_user_id"] = str(everyone.id)
+    factories.log_in(client, everyone)  # a real server-side session (issue 14)
     before = _row_counts()
     visited = []
     for rule in guarded_rules(app):

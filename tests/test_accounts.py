@@ -4,7 +4,7 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from portal.accounts.models import User
+from portal.accounts.models import LoginThrottle, User
 from portal.accounts.security import MAX_FAILED_LOGINS
 from portal.audit import AuditEvent
 from portal.extensions import db
@@ -72,7 +72,7 @@ def test_inactive_user_cannot_log_in(client):
     assert "Неверный логин или пароль." in response.get_data(as_text=True)
 
 
-def test_lockout_holds_across_two_app_instances(app, database_url, instance_path):
+def test_pause_holds_across_two_app_instances(app, database_url, instance_path):
     """Two app instances stand for two worker processes behind one database."""
     from portal import create_app
 
@@ -81,28 +81,35 @@ def test_lockout_holds_across_two_app_instances(app, database_url, instance_path
     clients = [app.test_client(), other.test_client()]
     for attempt in range(MAX_FAILED_LOGINS):
         response = login(clients[attempt % 2], "victim", "wrong-password")
-    text = response.get_data(as_text=True)
-    assert "заблокирована" in text
-    # Even the right password is refused now, on either instance.
+        assert "Неверный логин или пароль." in response.get_data(as_text=True)
+    # Paused now: even the right password is refused, on either instance, from a new browser.
     for c in clients:
         text = login(c, "victim", factories.DEFAULT_PASSWORD).get_data(as_text=True)
-        assert "заблокирована" in text
+        assert "Слишком много неудачных попыток входа. Повторите после" in text
     with other.app_context():
         db.engine.dispose()
-    user = db.session.scalar(select(User).where(User.login == "victim"))
-    db.session.refresh(user)
-    assert user.failed_logins == MAX_FAILED_LOGINS
-    assert user.locked_until > utcnow() + timedelta(minutes=14)
+    counter = db.session.get(LoginThrottle, "login:victim")
+    assert counter.failures == MAX_FAILED_LOGINS
+    # The first pause is short: a stranger cannot keep anyone out for long in one go.
+    assert utcnow() < counter.locked_until <= utcnow() + timedelta(minutes=1)
 
 
-def test_lock_expires_after_fifteen_minutes(client):
-    user = factories.make_user(login="late")
-    user.failed_logins = MAX_FAILED_LOGINS
-    user.locked_until = utcnow() - timedelta(seconds=1)
+def test_pause_ends_and_the_right_password_clears_the_count(client):
+    factories.make_user(login="late")
+    db.session.add(
+        LoginThrottle(
+            key="login:late",
+            failures=MAX_FAILED_LOGINS,
+            level=1,
+            window_started_at=utcnow() - timedelta(minutes=3),
+            locked_until=utcnow() - timedelta(seconds=1),
+        )
+    )
     db.session.commit()
     assert login(client, "late", factories.DEFAULT_PASSWORD).status_code == 302
-    db.session.refresh(user)
-    assert user.failed_logins == 0
+    counter = db.session.get(LoginThrottle, "login:late")
+    db.session.refresh(counter)
+    assert counter.failures == 0 and counter.level == 0 and counter.locked_until is None
 
 
 def test_temporary_password_forces_a_change(client, auth):
@@ -168,15 +175,20 @@ def test_curator_cannot_grant_admin_or_touch_an_admin(client, auth, curator, adm
 
 def test_reset_password_unlocks_and_shows_slip(client, auth, curator):
     kid = factories.make_user(login="kid2", roles=["mentee"])
-    kid.failed_logins = 5
-    kid.locked_until = utcnow() + timedelta(minutes=10)
+    db.session.add(
+        LoginThrottle(
+            key="login:kid2", failures=5, level=3, locked_until=utcnow() + timedelta(minutes=10)
+        )
+    )
     db.session.commit()
     auth.login(curator)
     page = client.post(f"/users/{kid.id}/reset-password").get_data(as_text=True)
     password = page.split('class="slip-password">')[1].split("<")[0]
     db.session.refresh(kid)
     assert kid.check_password(password) and kid.must_change_password
-    assert kid.locked_until is None and kid.failed_logins == 0
+    counter = db.session.get(LoginThrottle, "login:kid2")
+    db.session.refresh(counter)
+    assert counter.locked_until is None and counter.failures == 0
 
 
 def test_deactivate_user_by_htmx_returns_the_row(client, auth, curator):

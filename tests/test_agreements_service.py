@@ -12,7 +12,7 @@ from pyhanko_certvalidator import ValidationContext
 from pypdf import PdfReader
 from sqlalchemy import select, text
 
-from portal.accounts.models import User
+from portal.accounts.models import LoginThrottle
 from portal.agreements import (
     archive,
     handlers,
@@ -264,12 +264,13 @@ def test_wrong_password_is_refused_and_counts_toward_the_lock_out(world, mentor)
     agreement = world["agreement"]
     with pytest.raises(RuleViolation, match="Неверный пароль. Соглашение не подписано."):
         signing.sign_with_password(agreement.id, mentor, "wrong-1", agreement.text_hash, INFO)
-    assert db.session.get(User, mentor.id).failed_logins == 1
+    assert db.session.get(LoginThrottle, f"user:{mentor.id}").failures == 1
     for _ in range(4):
         with pytest.raises(RuleViolation):
             signing.sign_with_password(agreement.id, mentor, "wrong", agreement.text_hash, INFO)
-    locked = db.session.get(User, mentor.id)
-    assert locked.failed_logins == 5 and locked.locked_until > utcnow()
+    locked = db.session.get(LoginThrottle, f"user:{mentor.id}")
+    db.session.refresh(locked)
+    assert locked.failures == 5 and locked.locked_until > utcnow()
     # Locked: even the right password signs nothing.
     with pytest.raises(RuleViolation, match="заблокирована"):
         signing.sign_with_password(

@@ -9,7 +9,7 @@ from flask import g
 from pypdf import PdfReader
 from sqlalchemy import func, select, text
 
-from portal.accounts.models import User
+from portal.accounts.models import LoginThrottle
 from portal.agreements import lifecycle, signing, trail
 from portal.agreements.models import Agreement, AgreementTemplate, Signature
 from portal.extensions import db
@@ -236,7 +236,7 @@ def test_mentor_signs_through_the_page_and_a_forged_signer_is_ignored(world, cli
         },
     )
     assert wrong.status_code == 422 and "Неверный пароль" in wrong.get_data(as_text=True)
-    assert db.session.get(User, mentor.id).failed_logins == 1
+    assert db.session.get(LoginThrottle, f"user:{mentor.id}").failures == 1
     parents_slot = agreement.slots[1]
     forged = client.post(
         f"/agreements/{agreement.id}/sign",

@@ -69,8 +69,7 @@ def test_proposal_is_a_stored_draft_with_scores_reasons_and_the_unmatched(
         }
     )
     other_client = other.test_client()
-    with other_client.session_transaction() as session:
-        session["_user_id"] = str(curator.id)
+    factories.log_in(other_client, curator)
     page = other_client.get(f"/matching/cohort/{proposal.id}").get_data(as_text=True)
     with other.app_context():
         db.engine.dispose()  # close the second "worker's" connections now, not at GC time

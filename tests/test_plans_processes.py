@@ -26,8 +26,15 @@ WORKER = textwrap.dedent(
     app = create_app({"TESTING": True, "DATABASE_URL": url, "SECRET_KEY": "test-secret",
                       "INSTANCE_PATH": instance, "WTF_CSRF_ENABLED": False})
     client = app.test_client()
+    with app.app_context():
+        from portal.accounts import sessions
+        from portal.accounts.models import User
+        from portal.extensions import db
+        user = db.session.get(User, int(user_id))
+        _record, key, _token = sessions.start(user, remember=False, ip=None, user_agent="worker")
+        db.session.commit()
     with client.session_transaction() as session:
-        session["_user_id"] = user_id
+        session["_user_id"] = key
         session["_fresh"] = True
     applied, conflicts, other = [], 0, []
     base = None

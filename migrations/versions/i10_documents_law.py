@@ -1,7 +1,7 @@
 """Documents per the law: signer hand-overs and keys, the paper route
 
 Revision ID: i10_documents_law
-Revises: ad11657eef46
+Revises: i14_sessions
 Create Date: 2026-12-01 23:50:00
 
 """
@@ -12,7 +12,8 @@ from alembic import op
 import portal.timeutil
 
 revision = "i10_documents_law"
-down_revision = "ad11657eef46"
+# Chained after issue 14 (merged into this branch); the lead re-chains at merge time.
+down_revision = "i14_sessions"
 branch_labels = None
 depends_on = None
 

@@ -25,8 +25,6 @@ class User(UserMixin, db.Model):
     search_key: Mapped[str] = mapped_column(String(300), default="", index=True)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     must_change_password: Mapped[bool] = mapped_column(Boolean, default=True)
-    failed_logins: Mapped[int] = mapped_column(Integer, default=0)
-    locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     person_id: Mapped[int | None] = mapped_column(
@@ -101,3 +99,46 @@ class UserRole(db.Model):
         ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
     )
     role: Mapped[str] = mapped_column(String(20), primary_key=True)
+
+
+class UserSession(db.Model):
+    """One sign-in: the cookie carries a random key whose hash is stored here.
+
+    Ending the record (logout, password change or reset, deactivation, «завершить все
+    сеансы») refuses the cookie on the next request of every worker, as every request reads
+    it. «Запомнить меня» is a second secret of the same record that changes at every use.
+    """
+
+    __tablename__ = "user_sessions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    key_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    remember_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
+    # The token just replaced stays good for a moment: two tabs reopening at once both pass.
+    previous_remember_hash: Mapped[str | None] = mapped_column(String(64), index=True)
+    remember_rotated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    remember_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    ip: Mapped[str | None] = mapped_column(String(64))
+    user_agent: Mapped[str | None] = mapped_column(String(300))
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    ended_reason: Mapped[str | None] = mapped_column(String(40))
+
+
+class LoginThrottle(db.Model):
+    """Failed sign-ins counted per login name, per address and per known browser.
+
+    Keyed by text, not by account, so an unknown login is throttled exactly like a real one
+    and the answers cannot tell them apart.
+    """
+
+    __tablename__ = "login_throttles"
+
+    key: Mapped[str] = mapped_column(String(200), primary_key=True)
+    failures: Mapped[int] = mapped_column(Integer, default=0)
+    window_started_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # How many locks in a row: each next lock lasts twice as long, up to a ceiling.
+    level: Mapped[int] = mapped_column(Integer, default=0)

@@ -29,6 +29,7 @@ from portal.people.models import Person
 from portal.people.rules import require_consent
 from portal.settings.models import get_settings
 from portal.timeutil import today_moscow, utcnow
+from portal.writelock import begin_write
 
 TERMINATION_KINDS = {
     "mutual": "по соглашению Сторон",
@@ -45,7 +46,9 @@ def new_verify_code() -> str:
 
 
 def lock(agreement_id: int) -> Agreement:
-    """Load the agreement locked for this transaction (SELECT … FOR UPDATE on PostgreSQL)."""
+    """Load the agreement locked for this transaction: FOR UPDATE on PostgreSQL, the database
+    write lock on SQLite (which ignores FOR UPDATE), so parallel requests queue here."""
+    begin_write()
     agreement = db.session.scalar(
         select(Agreement)
         .where(Agreement.id == agreement_id)

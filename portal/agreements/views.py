@@ -8,6 +8,7 @@ from flask import (
     Response,
     abort,
     flash,
+    g,
     redirect,
     render_template,
     request,
@@ -15,11 +16,12 @@ from flask import (
     stream_with_context,
     url_for,
 )
-from flask_login import current_user, login_user, logout_user
+from flask_login import current_user, logout_user
 from sqlalchemy import func, select
 
 from portal import audit
 from portal.access import ALL_ROLES, MANAGERS, Role, ensure, roles_required
+from portal.accounts import sessions
 from portal.agreements import (
     archive,
     handover,
@@ -558,10 +560,15 @@ def handover_start(agreement_id: int, slot_id: int):
             db.session.rollback()
             form.form_errors.append(exc.message)
         else:
+            # The staff member leaves this browser before the signer touches it: their
+            # server-side session ends, and the token lives only in the signer's session,
+            # never rendered on any page.
+            record = sessions.current()
+            if record is not None:
+                sessions.end(record.id, "logout")
             db.session.commit()
-            # The staff member leaves this browser before the signer touches it: the token
-            # lives only in the signer's session and is never rendered on any page.
             logout_user()
+            g.remember_cookie = ""
             session.clear()
             session[KIOSK_SESSION_KEY] = token
             return redirect(url_for("agreements.signer_key"))
@@ -604,7 +611,10 @@ def signer_key():
         else:
             db.session.commit()
             session.pop(KIOSK_SESSION_KEY, None)
-            login_user(user)
+            # The signer's own session, as after a sign-in with the password just chosen.
+            g.remember_cookie = sessions.begin(
+                user, remember=False, ip=request.remote_addr, user_agent=request.user_agent.string
+            )
             flash(
                 f"Пароль задан. Ваш логин: {user.login}. Теперь подпишите документ, "
                 "введя этот пароль ещё раз.",

@@ -69,6 +69,7 @@ from portal.settings.models import get_settings
 from portal.statuses import PersonCategory, PersonStatus
 from portal.text import fold
 from portal.timeutil import today_moscow
+from portal.writelock import begin_write
 
 bp = Blueprint("people", __name__, url_prefix="/people")
 
@@ -692,8 +693,10 @@ def import_upload():
 @bp.post("/import/<int:batch_id>/commit")
 @roles_required(*MANAGERS)
 def import_commit(batch_id: int):
-    # Locked: a double click or two workers must not store the same file twice.
-    batch = db.session.get(ImportBatch, batch_id, with_for_update=True)
+    # Locked: a double click or two workers must not store the same file twice
+    # (a row lock on PostgreSQL, the database write lock on SQLite).
+    begin_write()
+    batch = db.session.get(ImportBatch, batch_id, with_for_update=True, populate_existing=True)
     if batch is None:
         flash(
             "Проверенный файл больше не хранится (вы загрузили другой). Загрузите его снова.",

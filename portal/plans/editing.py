@@ -27,6 +27,7 @@ from portal.plans.models import (
     PlanItem,
 )
 from portal.timeutil import to_moscow, utcnow
+from portal.writelock import begin_write
 
 MAX_ATTEMPTS = 25  # compare-and-set retries while *other* fields keep moving the row version
 
@@ -227,6 +228,7 @@ def save_field(item_id: int, name: str, raw, base_version: int | None, user, not
     `base_version=None` skips the conflict check (restoring from history is deliberate).
     Raises RuleViolation for invalid values and LookupError when the activity never existed.
     """
+    begin_write()  # SQLite: queue behind another save instead of failing
     spec = spec_for(name)
     value = parse_value(spec, raw)
     mine = to_text(value)
@@ -275,6 +277,7 @@ def save_field(item_id: int, name: str, raw, base_version: int | None, user, not
 
 def save_goal(plan_id: int, raw, base_version: int | None, user, note=None) -> SaveOutcome:
     """Save the plan's goal; `base_version` is the plan version the editor started from."""
+    begin_write()  # SQLite: queue behind another save instead of failing
     value = parse_value(GOAL, raw)
     mine = to_text(value)
     plans = Plan.__table__
@@ -312,6 +315,7 @@ def save_goal(plan_id: int, raw, base_version: int | None, user, note=None) -> S
 
 def add_item(plan: Plan, title: str, user, proposed: bool = False, **values) -> PlanItem:
     """Add an activity at the end; a mentee's activity is a proposal until the mentor accepts."""
+    begin_write()  # SQLite: queue behind another save instead of failing
     title = parse_value(ITEM_FIELDS["title"], title)
     unknown = set(values) - set(ITEM_FIELDS)
     if unknown:
@@ -336,6 +340,7 @@ def add_item(plan: Plan, title: str, user, proposed: bool = False, **values) -> 
 
 def _structural(item_id: int, name: str, condition, values: dict, user, old=None, new=None):
     """Apply a whole-activity change if `condition` still holds; False when it did not."""
+    begin_write()  # SQLite: queue behind another save instead of failing
     items = PlanItem.__table__
     row = db.session.execute(
         select(items.c.plan_id, items.c.title).where(items.c.id == item_id)
@@ -393,6 +398,7 @@ def accept_item(item_id: int, user) -> bool:
 
 def move_item(item_id: int, direction: int, user) -> bool:
     """Move an activity one place up (-1) or down (+1) among the live ones."""
+    begin_write()  # SQLite: queue behind another save instead of failing
     item = db.session.get(PlanItem, item_id)
     if item is None:
         raise LookupError(item_id)

@@ -145,4 +145,17 @@
     }
   }
   document.addEventListener("htmx:afterSettle", applyOrder);
+
+  // Closing the tab with text not yet saved: the browser asks first (its own words).
+  window.addEventListener("beforeunload", function (evt) {
+    var fields = document.querySelectorAll("[data-field]");
+    for (var i = 0; i < fields.length; i++) {
+      var f = fields[i];
+      if (isDirty(f) || f.hasAttribute("data-unsaved") || f.querySelector(".htmx-request")) {
+        evt.preventDefault();
+        evt.returnValue = "";
+        return "";
+      }
+    }
+  });
 })();

@@ -40,4 +40,39 @@
   document.addEventListener("htmx:afterRequest", function (evt) {
     if (evt.detail.successful) hide();
   });
+
+  // Behaviour that used to sit in inline handlers, which the Content-Security-Policy forbids.
+  // <form data-confirm="…">: ask before sending.
+  document.addEventListener("submit", function (evt) {
+    var form = evt.target;
+    var question = form.getAttribute && form.getAttribute("data-confirm");
+    if (question && !window.confirm(question)) {
+      evt.preventDefault();
+      evt.stopImmediatePropagation();
+    }
+  }, true);
+
+  document.addEventListener("click", function (evt) {
+    var el = evt.target.closest ? evt.target.closest("[data-print], [data-current-row]") : null;
+    if (!el) return;
+    // <button data-print>: print the page (slips with a temporary password or a code).
+    if (el.hasAttribute("data-print")) window.print();
+    // <a data-current-row="selector">: mark the clicked row of a list as the current one.
+    if (el.hasAttribute("data-current-row")) {
+      var selector = el.getAttribute("data-current-row");
+      document.querySelectorAll(selector + ".is-current").forEach(function (row) {
+        row.classList.remove("is-current");
+      });
+      el.parentElement.classList.add("is-current");
+    }
+  });
+
+  // <input type="checkbox" data-check-all="selector">: tick or clear every matching box.
+  document.addEventListener("change", function (evt) {
+    var selector = evt.target.getAttribute && evt.target.getAttribute("data-check-all");
+    if (!selector) return;
+    document.querySelectorAll(selector).forEach(function (box) {
+      box.checked = evt.target.checked;
+    });
+  });
 })();
