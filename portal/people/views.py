@@ -26,9 +26,17 @@ from portal.forms import EmptyForm, choices
 from portal.people import access
 from portal.people.anonymise import anonymise, can_anonymise
 from portal.people.columns import BASE_TITLES, BASES, SHEET_TITLES, columns_for, screen_columns
-from portal.people.consents import KINDS, METHODS, Scan, record_consent, revoke_consent
+from portal.people.consents import (
+    KINDS,
+    METHODS,
+    Scan,
+    destruction_due,
+    record_consent,
+    revoke_consent,
+)
 from portal.people.forms import ConsentForm, ImportForm, PersonForm, RepresentativeForm, RevokeForm
 from portal.people.imports import commit_batch, start_batch, template_xlsx
+from portal.people.inventory import consent_data_lines
 from portal.people.models import (
     CATEGORIES,
     STATUSES,
@@ -291,6 +299,7 @@ def _card_context(person: Person, **extra) -> dict:
         "consents": sorted(person.consents, key=lambda c: (c.signed_on, c.id), reverse=True),
         "consent_state": consent_state(person),
         "publication_state": consent_state(person, "publication"),
+        "destruction": destruction_due(person),
         "kinds": KINDS,
         "methods": METHODS,
         "pairs": pairs_of_person(person),
@@ -549,6 +558,7 @@ def consent_pdf(person_id: int):
         representative=reps[0] if reps else None,
         settings=get_settings(),
         today=today_moscow(),
+        data_lines=consent_data_lines(),
     )
     try:
         pdf = render_pdf(html, static_root=current_app.static_folder)
