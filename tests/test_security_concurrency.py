@@ -158,5 +158,3 @@ def test_wrong_passwords_from_eight_processes_are_counted_exactly(app, database_
     assert totals == {"wrong": MAX_FAILED_LOGINS, "paused": 40 - MAX_FAILED_LOGINS}
     db.session.expire_all()
     assert db.session.get(LoginThrottle, "login:victim").failures == MAX_FAILED_LOGINS
-
-

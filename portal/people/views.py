@@ -23,6 +23,7 @@ from portal.documents.tables import TableError, write_csv, write_xlsx
 from portal.domain import RuleViolation
 from portal.extensions import db
 from portal.forms import EmptyForm, choices
+from portal.participation import Period
 from portal.people import access
 from portal.people.anonymise import anonymise, can_anonymise
 from portal.people.columns import BASE_TITLES, BASES, SHEET_TITLES, columns_for, screen_columns
@@ -58,7 +59,6 @@ from portal.people.registry import (
     export_people,
     export_rows,
     likely_duplicates,
-    pair_info,
     parse_date_value,
     remove_representative,
     save_person,
@@ -72,7 +72,7 @@ from portal.people.rules import (
     representatives_of,
     signing_rule,
 )
-from portal.relations import pairs_of_person
+from portal.relations import pair_info, pairs_of_person
 from portal.settings.models import get_settings
 from portal.statuses import PersonCategory, PersonStatus
 from portal.text import fold
@@ -614,22 +614,42 @@ def anonymise_person(person_id: int):
 # --- export and import --------------------------------------------------------------------
 
 
+def _export_period() -> Period | None:
+    """?year=2026: everyone who took part in a pair that year; RuleViolation if malformed."""
+    raw = (request.args.get("year") or "").strip()
+    if not raw:
+        return None
+    if not raw.isdigit() or not 2000 <= int(raw) <= 2100:
+        raise RuleViolation("Год выгрузки — четыре цифры, например 2026.")
+    return Period.year(int(raw))
+
+
 def _export(fmt: str):
     base = _base_arg()
     filters = ListFilters.from_args(request.args)
+    try:
+        period = _export_period()
+    except RuleViolation as exc:
+        flash(exc.message, "error")
+        return redirect(url_for(f"people.{base}"))
     settings = get_settings()
-    people = export_people(base, filters)
-    rows = export_rows(base, people, settings["org_short_name"])
+    people = export_people(base, filters, period)
+    rows = export_rows(base, people, settings["org_short_name"], period)
     columns = [c.table_column() for c in columns_for(base)]
     short = settings["org_short_name"]
     title = f"{SHEET_TITLES[base]} {short.replace('Центр', 'Центра', 1)}"
     filename = f"{SHEET_TITLES[base]} {today_moscow():%d.%m.%Y}"
+    if period is not None:
+        title += f" за {period.start.year} год"
+        filename = f"{SHEET_TITLES[base]} за {period.start.year} год"
     # 152-ФЗ: a base is personal data; who exported what is recorded (append-only).
     audit.record(
         "people_exported",
         "person_base",
         None,
-        {"filters": [None, filters.active]} if filters.active else None,
+        {"filters": [None, {**filters.active, "year": request.args.get("year")}]}
+        if filters.active or period
+        else None,
         summary=f"Выгрузка: {BASE_TITLES[base].lower()}, {fmt.upper()}, строк: {len(rows)}",
     )
     db.session.commit()
