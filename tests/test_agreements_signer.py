@@ -416,3 +416,31 @@ def test_extension_dates_in_the_signed_text_equal_the_register(issued, curator):
     assert written.group(1) == extension.ends_on.strftime("%d.%m.%Y")
     assert original.extended_until == extension.ends_on
     assert extension.starts_on == original.ends_on + timedelta(days=1)
+
+
+# --- layout ---------------------------------------------------------------------------------
+
+LONG_UA = (
+    "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) "
+    "Chrome/120.0.6099.224 Safari/537.36 YaBrowser/24.1.0.0"
+)
+
+
+def test_the_signature_block_stays_with_the_text_and_long_values_wrap(app, curator, mentor, parent):
+    _, _, _, pair = factories.make_agreement_parties(mentor, None, parent)
+    agreement = factories.make_agreement(pair, issue=True, by=curator)
+    info = signing.RequestInfo(ip="192.168.100.200", user_agent=LONG_UA)
+    for user in (mentor, parent):
+        signing.accept_rules(user, info)
+        db.session.commit()
+        signing.sign_with_password(
+            agreement.id, user, factories.DEFAULT_PASSWORD, agreement.text_hash, info
+        )
+        db.session.commit()
+    pages = [p.extract_text() for p in PdfReader(io.BytesIO(_reload(agreement).pdf)).pages]
+    with_block = next(p for p in pages if "Подписи Сторон" in p)
+    # Never alone on a page: the last clause of the text is printed with it.
+    assert "3.5." in with_block
+    sheet = next(p for p in pages if "Лист подписания" in p)
+    # The whole browser string is there (not cut mid-word), broken inside its cell.
+    assert LONG_UA.replace(" ", "") in "".join(sheet.split())
