@@ -50,11 +50,25 @@ def upgrade():
         batch.add_column(sa.Column("signed_route", sa.String(length=12), nullable=True))
         batch.add_column(sa.Column("paper_signed_on", sa.Date(), nullable=True))
         batch.add_column(sa.Column("paper_scan_type", sa.String(length=40), nullable=True))
+    with op.batch_alter_table("petitions") as batch:
+        batch.add_column(sa.Column("filed_by_user_id", sa.Integer(), nullable=True))
+        batch.add_column(sa.Column("filed_by_name", sa.String(length=300), nullable=True))
+        batch.create_foreign_key(
+            "fk_petitions_filed_by_user_id_users",
+            "users",
+            ["filed_by_user_id"],
+            ["id"],
+            ondelete="SET NULL",
+        )
     # Every agreement signed so far was signed electronically.
     op.execute("UPDATE agreements SET signed_route = 'electronic' WHERE pdf_hash IS NOT NULL")
 
 
 def downgrade():
+    with op.batch_alter_table("petitions") as batch:
+        batch.drop_constraint("fk_petitions_filed_by_user_id_users", type_="foreignkey")
+        batch.drop_column("filed_by_name")
+        batch.drop_column("filed_by_user_id")
     with op.batch_alter_table("agreements") as batch:
         batch.drop_column("paper_scan_type")
         batch.drop_column("paper_signed_on")
