@@ -186,15 +186,17 @@ def bench_http(database_url: str | None = None) -> dict:
                 queries.append(1)
 
             event.listen(db.engine, "before_cursor_execute", count)
-            samples, counts = [], []
+            samples, cpu, counts = [], [], []
             for mentee_id in mentee_ids[: REPEATS + 1]:
                 queries.clear()
-                start = time.perf_counter()
+                start, start_cpu = time.perf_counter(), time.process_time()
                 response = client.get(
                     f"/matching/suggest?form={form_id}&mentee={mentee_id}",
                     headers={"HX-Request": "true"},
                 )
                 samples.append((time.perf_counter() - start) * 1000)
+                # CPU time of this process: what the request costs when the machine is shared.
+                cpu.append((time.process_time() - start_cpu) * 1000)
                 counts.append(len(queries))
                 assert response.status_code == 200
                 assert response.get_data(as_text=True).count('class="card suggestion"') == 10
@@ -202,13 +204,15 @@ def bench_http(database_url: str | None = None) -> dict:
             db.session.remove()
             db.drop_all()
             db.engine.dispose()
-    samples = samples[1:]  # the first request warms template and statement caches
+    samples = samples[1:]  # the first request warms template, statement and index caches
+    cpu = cpu[1:]
     return {
         "database": "postgresql" if database_url else "sqlite",
         "mentors_in_db": N_MENTORS,
         "requests": len(samples),
         "median_ms": round(statistics.median(samples), 1),
         "p95_ms": round(sorted(samples)[int(0.95 * (len(samples) - 1))], 1),
+        "median_cpu_ms": round(statistics.median(cpu), 1),
         "queries_per_request": sorted(set(counts[1:])),
     }
 
@@ -224,6 +228,10 @@ if __name__ == "__main__":
         report["http_suggest_postgresql"] = bench_http(os.environ["BENCH_DATABASE_URL"])
     report["goals"] = {
         "top10_median_under_30_ms": report["top10"]["median_ms"] < 30,
+        # The two goals: the whole cohort proposal (3,000 × 1,000, capacities 1–3)
+        # within 2 × the bare solver on the same matrix in this run, and the quick screen's
+        # suggestions fragment over HTTP with 2,000 mentors in the database under 40 ms.
         "cohort_ratio_under_2": report["cohort"]["whole_to_solver_ratio"] < 2,
+        "http_suggest_median_under_40_ms": report["http_suggest"]["median_ms"] < 40,
     }
     print(json.dumps(report, ensure_ascii=False, indent=2))

@@ -26,7 +26,19 @@ from enum import StrEnum
 from functools import cached_property
 
 from flask import g, has_request_context
-from sqlalchemy import ColumnElement, Select, and_, exists, false, or_, select, true
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    String,
+    and_,
+    cast,
+    exists,
+    false,
+    literal,
+    or_,
+    select,
+    true,
+)
 from sqlalchemy.orm import joinedload, selectinload
 
 from portal.access import MANAGERS, Role
@@ -302,17 +314,17 @@ class Relations:
         clauses = []
         if Role.MENTOR in self.roles:
             clauses.append(
-                select(Pair.id, PairRole.MENTOR.value).where(Pair.mentor_id == self.person_id)
+                select(Pair.id, _role(PairRole.MENTOR)).where(Pair.mentor_id == self.person_id)
             )
         if Role.MENTEE in self.roles:
             clauses.append(
-                select(PairMember.pair_id, PairRole.MENTEE.value).where(
+                select(PairMember.pair_id, _role(PairRole.MENTEE)).where(
                     PairMember.mentee_id == self.person_id, current_member_clause()
                 )
             )
         if self.child_ids:
             clauses.append(
-                select(PairMember.pair_id, PairRole.PARENT.value).where(
+                select(PairMember.pair_id, _role(PairRole.PARENT)).where(
                     PairMember.mentee_id.in_(self.child_ids), current_member_clause()
                 )
             )
@@ -323,6 +335,11 @@ class Relations:
             found.setdefault(pair_id, set()).add(PairRole(role))
         open_ids = set(db.session.scalars(ids.where(Pair.id.in_(found))))
         return {pid: frozenset(roles) for pid, roles in found.items() if pid in open_ids}
+
+
+def _role(role: PairRole):
+    """The role as a typed SQL constant (PostgreSQL wants the type of a bare parameter)."""
+    return cast(literal(role.value), String(10))
 
 
 _CACHE_KEY = "_portal_relations"

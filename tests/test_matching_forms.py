@@ -2,6 +2,7 @@
 and the demo seeder's contract."""
 
 import random
+import re
 
 from sqlalchemy import func, select
 
@@ -11,6 +12,7 @@ from portal.extensions import db
 from portal.matching.candidates import load_weights, parse_formats, parse_slots
 from portal.matching.forms_seed import seed_forms
 from portal.matching.models import MatchingWeights, MentorshipForm, Pair, Petition
+from portal.people.models import Consent, PersonTag
 from tests import factories
 
 
@@ -250,3 +252,36 @@ def test_demo_seeder_alone_uses_its_own_small_population(app):
     assert ctx.extras["persons"]["mentee"].age == 12
     assert ctx.extras["pairs"]["mentor"].status == "действует"
     assert db.session.scalar(select(func.count(Pair.id))) > 5
+
+
+def _suggested(client, form, mentee) -> list[str]:
+    html = client.get(
+        f"/matching/suggest?form={form.id}&mentee={mentee.id}", headers={"HX-Request": "true"}
+    ).get_data(as_text=True)
+    return re.findall(r'<strong class="sugg-name">([^<]+)</strong>', html)
+
+
+def test_the_reused_mentor_index_follows_every_change(client, auth, curator):
+    """The quick screen reuses the encoded mentors between requests; a changed tag, a revoked
+    consent and a filled place each show at once."""
+    form = factories.make_matching_forms()["teacher-student"]
+    first = factories.make_mentor_person("Первая", capacity=1)
+    second = factories.make_mentor_person("Вторая", capacity=1, competencies=("шахматы",))
+    mentee = factories.make_mentee_person()
+    auth.login(curator)
+    assert _suggested(client, form, mentee) == [first.full_name, second.full_name]
+    # A competency moves from one mentor to the other (no change to the person rows).
+    link = next(t for t in first.tags if t.kind == "competency")
+    tag = link.tag
+    db.session.delete(link)
+    second.tags.append(PersonTag(tag=tag, kind="competency"))
+    db.session.commit()
+    assert _suggested(client, form, mentee) == [second.full_name, first.full_name]
+    # The second mentor's consent is revoked: gone from the suggestions.
+    consent = db.session.scalar(select(Consent).where(Consent.person_id == second.id))
+    consent.revoked_on = consent.signed_on
+    db.session.commit()
+    assert _suggested(client, form, mentee) == [first.full_name]
+    # The first mentor's only place is taken by another mentee: nobody is left to suggest.
+    factories.make_pair(first, [factories.make_mentee_person("Другой")], form)
+    assert _suggested(client, form, mentee) == []

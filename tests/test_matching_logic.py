@@ -696,7 +696,7 @@ def test_vectorised_matrix_equals_scalar_on_larger_blocks(monkeypatch: pytest.Mo
         expected = _scalar_matrix(mentees, mentors, PEER, weights, paired)
         np.testing.assert_array_equal(matrix, expected)
     # Formats and time slots beyond 63 distinct values take the sparse path instead of bitmasks.
-    monkeypatch.setattr(score_module._Overlap, "_BITMASK_LIMIT", 0)
+    monkeypatch.setattr(score_module._MentorPart, "_BITMASK_LIMIT", 0)
     matrix = build_score_matrix(mentees, mentors, PEER, Weights(), paired=paired)
     np.testing.assert_array_equal(matrix, _scalar_matrix(mentees, mentors, PEER, Weights(), paired))
 

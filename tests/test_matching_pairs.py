@@ -454,3 +454,30 @@ def test_petition_can_be_rejected(as_curator, forms):
         "Контакт восстановлен после беседы.",
     )
     assert pair.status == "действует"
+
+
+def test_every_posted_field_goes_through_its_form(as_curator, forms):
+    """The resolution note keeps its length limit; a mentee outside the pool is refused."""
+    form = forms["teacher-student"]
+    old_mentor = factories.make_mentor_person("Прежняя", capacity=2)
+    new_mentor = factories.make_mentor_person("Новая", capacity=1)
+    mentee = factories.make_mentee_person()
+    pair = factories.make_pair(old_mentor, [mentee], form)
+    petition = service.file_petition(pair, mentee, "нет контакта", today_moscow())
+    db.session.commit()
+    too_long = as_curator.post(
+        f"/matching/pairs/{pair.id}/petitions/{petition.id}/grant",
+        data={"resolve-mentor_id": new_mentor.id, "resolve-note": "я" * 2001},
+    )
+    assert too_long.status_code == 422
+    assert "2000" in too_long.get_data(as_text=True)
+    db.session.expire_all()
+    assert petition.status == "на рассмотрении"
+    assert db.session.scalar(select(func.count(Pair.id))) == 1
+    stranger = factories.make_person("Посторонний", category="педагог", consent=True)
+    refused = as_curator.post(
+        f"/matching/pairs/{pair.id}/members", data={"add-mentee_id": stranger.id}
+    )
+    assert refused.status_code == 422
+    db.session.expire_all()
+    assert [m.mentee_id for m in pair.members] == [mentee.id]

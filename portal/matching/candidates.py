@@ -1,11 +1,12 @@
 """Turn person rows into the matcher's Candidate objects in a few batch queries (no N+1)."""
 
 import re
+import threading
 from collections.abc import Iterable
 from datetime import date
 from functools import lru_cache
 
-from sqlalchemy import Select, and_, func, select
+from sqlalchemy import Select, and_, func, select, true
 
 from portal.extensions import db
 from portal.matching.models import (
@@ -14,7 +15,7 @@ from portal.matching.models import (
     Pair,
     PairMember,
 )
-from portal.matching.score import Candidate, FormRule, Weights
+from portal.matching.score import Candidate, FormRule, MentorIndex, Weights
 from portal.people.models import Person, PersonTag, Tag
 from portal.relations import current_member_clause, open_pair_clause, valid_consent_clause
 from portal.statuses import PersonStatus
@@ -290,3 +291,64 @@ def load_candidates(ids, *, with_capacity: bool = False) -> dict[int, Candidate]
             active_mentees=counts.get(row.id, 0),
         )
     return result
+
+
+# --- The mentors' index, reused while their profiles stay the same ---------------------------
+#
+# Encoding 2,000 mentors (rows, tags, normalised profiles, token matrices) is most of the quick
+# screen's cost, and their profiles rarely change between two clicks. Each worker process keeps
+# the encoded index of a form next to a stamp read from the database; every request reads the
+# stamp again (one small aggregate query) and rebuilds when it differs, so no worker ever serves
+# another worker's stale data. Consent and free places change often and are read fresh.
+
+_INDEX_CACHE: dict[tuple, tuple[tuple, MentorIndex]] = {}
+_INDEX_LOCK = threading.Lock()
+_INDEX_CACHE_SIZE = 8
+
+
+def _profile_stamp(pool: Select) -> tuple:
+    """A fingerprint of the pool's profiles: persons (count, ids, last update) and their tags
+    (count and a checksum of person, tag and kind), with the tag names' total length."""
+    persons = select(func.count(Person.id), func.sum(Person.id), func.max(Person.updated_at)).where(
+        Person.id.in_(pool)
+    )
+    tags = select(
+        func.count(),
+        func.sum(PersonTag.tag_id * 31 + PersonTag.person_id * 17 + func.length(PersonTag.kind)),
+    ).where(PersonTag.person_id.in_(pool))
+    names = select(func.count(Tag.id), func.sum(func.length(Tag.name)))
+    # Three one-row subqueries joined into one row: one round trip.
+    a, b, c = persons.subquery(), tags.subquery(), names.subquery()
+    row = db.session.execute(select(a, b, c).select_from(a.join(b, true()).join(c, true()))).one()
+    return (*row, today_moscow())
+
+
+def mentor_index(form: MentorshipForm) -> MentorIndex:
+    """The form's mentors as a MentorIndex with current consent and free places."""
+    pool = mentor_pool(form)
+    key = (
+        str(db.engine.url),
+        form.id,
+        tuple(sorted(form.mentor_categories or ())),
+        bool(form.mentor_higher_level),
+    )
+    stamp = _profile_stamp(pool)
+    with _INDEX_LOCK:
+        cached = _INDEX_CACHE.get(key)
+    if cached is not None and cached[0] == stamp:
+        index = cached[1]
+    else:
+        mentors = sorted(load_candidates(pool).values(), key=lambda c: c.id)
+        index = MentorIndex(mentors)
+        with _INDEX_LOCK:
+            _INDEX_CACHE.pop(key, None)
+            _INDEX_CACHE[key] = (stamp, index)
+            while len(_INDEX_CACHE) > _INDEX_CACHE_SIZE:
+                _INDEX_CACHE.pop(next(iter(_INDEX_CACHE)))
+    ids = index.side.ids.tolist()
+    consented = set(
+        db.session.scalars(
+            select(Person.id).where(Person.id.in_(pool), valid_consent_clause(Person.id))
+        )
+    )
+    return index.with_current(consented, active_mentee_counts(pool) if ids else {})

@@ -150,3 +150,14 @@ class OwnPetitionForm(FlaskForm):
 class ResolvePetitionForm(FlaskForm):
     mentor_id = SelectField("Новый наставник", validators=[Optional()])
     note = TextAreaField("Решение / комментарий", validators=[Optional(), Length(max=2000)])
+
+
+class AcceptItemsForm(FlaskForm):
+    """Accept the checked items of a cohort proposal, or all of them."""
+
+    all = BooleanField("Принять все")
+    item = SelectMultipleField("Пары", coerce=int, validate_choice=True)
+
+    def __init__(self, item_ids, **kwargs):
+        super().__init__(**kwargs)
+        self.item.choices = [(i, str(i)) for i in item_ids]

@@ -6,6 +6,8 @@ cohort proposal all use it. Reasons in Russian are built separately and only for
 shown (score_pairs).
 """
 
+import copy
+import dataclasses
 import heapq
 import re
 from collections import defaultdict
@@ -527,38 +529,42 @@ def _bitmasks(sets: Sequence[frozenset[str]], vocabulary: dict[str, int]) -> np.
     return np.array(masks, dtype=np.int64)
 
 
-class _Overlap:
-    """Intersections of one set-valued attribute, mentee sets × mentor sets."""
+class _MentorPart:
+    """The mentors' half of one set-valued attribute: its vocabulary and their encoding."""
 
     # Up to 63 distinct tokens (formats, time slots) fit one int64 bitmask per person, and
     # "shares any" becomes a single AND instead of a sparse product.
     _BITMASK_LIMIT = 63
 
-    def __init__(
-        self,
-        mentee_sets: Sequence[frozenset[str]],
-        mentor_sets: Sequence[frozenset[str]],
-        *,
-        counts: bool,
-    ) -> None:
+    def __init__(self, mentor_sets: Sequence[frozenset[str]], *, counts: bool) -> None:
         # The vocabulary comes from the mentors only: a token no mentor has is in no
         # intersection, and the set sizes (denominators) are taken from the profiles.
-        vocabulary = _vocabulary(mentor_sets)
-        self.bits: tuple[np.ndarray, np.ndarray] | None = None
-        if not counts and len(vocabulary) <= self._BITMASK_LIMIT:
-            self.bits = (_bitmasks(mentee_sets, vocabulary), _bitmasks(mentor_sets, vocabulary))
-            return
-        self.mentee_inc = _incidence(mentee_sets, vocabulary)
-        self.mentor_inc_t = _incidence(mentor_sets, vocabulary).T.tocsr()
+        self.vocabulary = _vocabulary(mentor_sets)
+        self.bits: np.ndarray | None = None
+        self.inc_t = None
+        if not counts and len(self.vocabulary) <= self._BITMASK_LIMIT:
+            self.bits = _bitmasks(mentor_sets, self.vocabulary)
+        else:
+            self.inc_t = _incidence(mentor_sets, self.vocabulary).T.tocsr()
+
+
+class _Overlap:
+    """Intersections of one set-valued attribute, mentee sets × mentor sets."""
+
+    def __init__(self, mentee_sets: Sequence[frozenset[str]], mentor: _MentorPart) -> None:
+        self.mentor = mentor
+        if mentor.bits is not None:
+            self.mentee_bits = _bitmasks(mentee_sets, mentor.vocabulary)
+        else:
+            self.mentee_inc = _incidence(mentee_sets, mentor.vocabulary)
 
     def counts(self, rows: slice) -> np.ndarray:
         """|A ∩ B| as float64 (exact small integers) for a block of mentees."""
-        return (self.mentee_inc[rows] @ self.mentor_inc_t).toarray()
+        return (self.mentee_inc[rows] @ self.mentor.inc_t).toarray()
 
     def shares_any(self, rows: slice) -> np.ndarray:
-        if self.bits is not None:
-            mentee_bits, mentor_bits = self.bits
-            return (mentee_bits[rows, None] & mentor_bits[None, :]) != 0
+        if self.mentor.bits is not None:
+            return (self.mentee_bits[rows, None] & self.mentor.bits[None, :]) != 0
         return self.counts(rows) > 0
 
 
@@ -591,35 +597,87 @@ class _Side:
         self.consent = np.array([p.consent_valid for p in people], dtype=bool)
         self.remaining = np.array([p.remaining_capacity for p in people], dtype=np.int64)
         self.categories = [p.category for p in people]
+        self.sort_names = [p.sort_name for p in profiles]
+
+
+class MentorIndex:
+    """The mentors' side of the score, encoded once and reusable for many mentees.
+
+    Consent and free places change more often than profiles; ``with_current`` gives a copy
+    with fresh values for those two, sharing everything else (the index itself is never
+    changed, so one index may serve concurrent requests).
+    """
+
+    def __init__(self, mentors: Sequence[Candidate]) -> None:
+        self.people = list(mentors)
+        self.side = _Side(self.people)
+        profiles = self.side.profiles
+        self.request = _MentorPart([p.comp_tokens for p in profiles], counts=True)
+        self.interests = _MentorPart([p.interests for p in profiles], counts=True)
+        self.formats = _MentorPart([p.formats for p in profiles], counts=False)
+        self.slots = _MentorPart([p.slots for p in profiles], counts=False)
+        self.clubs: dict[str, int] = {}
+        self.club = np.array(
+            [
+                -1 if p.club is None else self.clubs.setdefault(p.club, len(self.clubs))
+                for p in profiles
+            ],
+            dtype=np.int32,
+        )
+
+    def with_current(self, consent_ids: AbstractSet[int], active: dict[int, int]) -> "MentorIndex":
+        """A copy whose consent and free places are as given (person ids, active mentees)."""
+        fresh = copy.copy(self)
+        fresh.side = copy.copy(self.side)
+        ids = self.side.ids.tolist()
+        fresh.side.consent = np.array([i in consent_ids for i in ids], dtype=bool)
+        capacity = np.array([p.capacity for p in self.people], dtype=np.int64)
+        taken = np.array([active.get(i, 0) for i in ids], dtype=np.int64)
+        fresh.side.remaining = np.maximum(capacity - taken, 0)
+        fresh.people = None  # Candidates hold the old values: see current_candidate
+        fresh._source = self
+        fresh._consent_ids, fresh._active = consent_ids, active
+        return fresh
+
+    def candidate(self, j: int) -> Candidate:
+        """Mentor j as a Candidate with the index's consent and free places."""
+        source = getattr(self, "_source", None)
+        if source is None:
+            return self.people[j]
+        person = source.people[j]
+        return dataclasses.replace(
+            person,
+            consent_valid=person.id in self._consent_ids,
+            active_mentees=self._active.get(person.id, 0),
+        )
+
+    def __len__(self) -> int:
+        return len(self.side.ids)
 
 
 class _Encoded:
     """Both sides plus the overlaps needed by the set-valued criteria."""
 
-    def __init__(self, mentees: Sequence[Candidate], mentors: Sequence[Candidate]) -> None:
-        self.mentees, self.mentors = _Side(mentees), _Side(mentors)
-        mentee_p, mentor_p = self.mentees.profiles, self.mentors.profiles
-        self.request = _Overlap(
-            [p.request_tokens for p in mentee_p], [p.comp_tokens for p in mentor_p], counts=True
-        )
-        self.interests = _Overlap(
-            [p.interests for p in mentee_p], [p.interests for p in mentor_p], counts=True
-        )
-        self.formats = _Overlap(
-            [p.formats for p in mentee_p], [p.formats for p in mentor_p], counts=False
-        )
-        self.slots = _Overlap(
-            [p.slots for p in mentee_p], [p.slots for p in mentor_p], counts=False
-        )
+    def __init__(
+        self,
+        mentees: Sequence[Candidate],
+        mentors: Sequence[Candidate] | None = None,
+        *,
+        index: MentorIndex | None = None,
+    ) -> None:
+        index = index if index is not None else MentorIndex(mentors or [])
+        self.mentees, self.mentors = _Side(mentees), index.side
+        mentee_p = self.mentees.profiles
+        self.request = _Overlap([p.request_tokens for p in mentee_p], index.request)
+        self.interests = _Overlap([p.interests for p in mentee_p], index.interests)
+        self.formats = _Overlap([p.formats for p in mentee_p], index.formats)
+        self.slots = _Overlap([p.slots for p in mentee_p], index.slots)
         self.age_table, self.age_row = _age_quarters_table(self.mentees, self.mentors)
-        clubs: dict[str, int] = {}
-        self.mentor_club = np.array(
-            [-1 if p.club is None else clubs.setdefault(p.club, len(clubs)) for p in mentor_p],
-            dtype=np.int32,
-        )
+        self.mentor_club = index.club
         # −2: a known club no mentor belongs to, unequal to every mentor code but not unknown.
         self.mentee_club = np.array(
-            [-1 if p.club is None else clubs.get(p.club, -2) for p in mentee_p], dtype=np.int32
+            [-1 if p.club is None else index.clubs.get(p.club, -2) for p in mentee_p],
+            dtype=np.int32,
         )
 
 
@@ -823,7 +881,7 @@ def match_score(mentor: Candidate, mentee: Candidate, weights: Weights) -> Match
 
 def top_suggestions(
     mentee: Candidate,
-    mentors: Sequence[Candidate],
+    mentors: Sequence[Candidate] | MentorIndex,
     form: FormRule,
     weights: Weights,
     *,
@@ -832,22 +890,24 @@ def top_suggestions(
 ) -> list[Suggestion]:
     """The best `limit` mentors passing the hard filter, by total desc, then name, then id.
 
-    `paired_ids` are the mentors already paired with this mentee in this form. One
-    vectorised row of totals ranks every mentor; reasons are built only for those returned.
+    `mentors` is a list or a prepared MentorIndex (reused across requests while the mentors'
+    profiles do not change); `paired_ids` are the mentors already paired with this mentee in
+    this form. One vectorised row of totals ranks every mentor; reasons are built only for
+    those returned.
     """
-    if limit <= 0 or not mentors or mentee_blockers(mentee, form):
+    index = mentors if isinstance(mentors, MentorIndex) else MentorIndex(mentors)
+    if limit <= 0 or not len(index) or mentee_blockers(mentee, form):
         return []
-    enc = _Encoded([mentee], mentors)
+    enc = _Encoded([mentee], index=index)
     paired = {(mentee.id, mentor_id) for mentor_id in paired_ids}
     allowed = _feasible_ignoring_capacity(enc, form, paired)[0] & (enc.mentors.remaining > 0)
-    totals = _totals(enc, 1, len(mentors), weights)[0]
-    ranked = [
-        (-int(totals[j]), mentors[j]._profile.sort_name, mentors[j].id, j)
-        for j in np.flatnonzero(allowed).tolist()
-    ]
-    best = [j for *_, j in heapq.nsmallest(limit, ranked)]
-    scores = score_pairs([(mentors[j], mentee) for j in best], weights)
+    totals = _totals(enc, 1, len(index), weights)[0]
+    names = index.side.sort_names
+    ids = index.side.ids
+    ranked = [(-int(totals[j]), names[j], int(ids[j]), j) for j in np.flatnonzero(allowed).tolist()]
+    best = [index.candidate(j) for *_, j in heapq.nsmallest(limit, ranked)]
+    scores = score_pairs([(mentor, mentee) for mentor in best], weights)
     return [
-        Suggestion(mentor=mentors[j], score=score, remaining_capacity=mentors[j].remaining_capacity)
-        for j, score in zip(best, scores, strict=True)
+        Suggestion(mentor=mentor, score=score, remaining_capacity=mentor.remaining_capacity)
+        for mentor, score in zip(best, scores, strict=True)
     ]

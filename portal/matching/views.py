@@ -9,6 +9,7 @@ from portal.access import MANAGERS, STAFF, Role, ensure, roles_required
 from portal.domain import RuleViolation
 from portal.extensions import db
 from portal.forms import EmptyForm, choices
+from portal.matching import catalogue
 from portal.matching import cohort as cohort_service
 from portal.matching import pairs as pair_service
 from portal.matching.access import (
@@ -21,12 +22,14 @@ from portal.matching.candidates import (
     form_rule,
     load_candidates,
     load_weights,
+    mentor_index,
     mentor_pool,
     paired_in_form,
     unmatched_pool,
     weights_dict,
 )
 from portal.matching.forms import (
+    AcceptItemsForm,
     AddMemberForm,
     CaseUrlForm,
     ChangeItemForm,
@@ -59,19 +62,12 @@ from portal.people.models import Person
 from portal.relations import PairRole, relations_of, valid_consent_ids
 from portal.statuses import ProposalItemStatus
 from portal.text import Case, fold, short_name_in
-from portal.timeutil import today_moscow, utcnow
+from portal.timeutil import today_moscow
 
 bp = Blueprint("matching", __name__, url_prefix="/matching")
 
 PAIR_VIEWERS = (*STAFF, Role.MENTOR, Role.MENTEE, Role.PARENT)
 SUGGESTIONS = 10
-FEDERAL_FORMS = (
-    "ученик – ученик",
-    "студент – ученик",
-    "работодатель – ученик",
-    "работодатель – студент",
-    "учитель – учитель",
-)
 
 
 def _active_forms() -> list[MentorshipForm]:
@@ -122,7 +118,7 @@ def forms():
 
 def _form_editor(form_obj: MentorshipForm | None):
     editor = MentorshipFormForm(obj=form_obj)
-    editor.reported_as.choices = choices([("", "—"), *[(f, f) for f in FEDERAL_FORMS]])
+    editor.reported_as.choices = choices([("", "—"), *[(f, f) for f in catalogue.FEDERAL_FORMS]])
     if request.method == "GET" and form_obj is not None:
         editor.formats.data = "\n".join(form_obj.formats or [])
         editor.reported_as.data = form_obj.reported_as or ""
@@ -133,48 +129,21 @@ def _form_editor(form_obj: MentorshipForm | None):
 
 
 def _save_form(editor: MentorshipFormForm, form_obj: MentorshipForm | None):
-    code = editor.code.data.strip()
-    clash = db.session.scalar(select(MentorshipForm).where(MentorshipForm.code == code))
-    if clash is not None and clash is not form_obj:
-        editor.code.errors.append("Форма с таким кодом уже есть.")
+    """The form's validated fields to the domain; a refusal goes back onto the code field."""
+    try:
+        saved = catalogue.save_form(
+            form_obj,
+            code=editor.code.data,
+            values={name: getattr(editor, name).data for name in catalogue.FORM_FIELDS},
+            formats=editor.format_list(),
+            reported_as=editor.reported_as.data,
+        )
+    except RuleViolation as exc:
+        db.session.rollback()
+        editor.code.errors.append(exc.message)
         return None
-    fields = (
-        "name",
-        "scope",
-        "mentor_categories",
-        "mentee_categories",
-        "mentor_higher_level",
-        "min_mentee_age",
-        "description",
-        "goal",
-        "tasks",
-        "documents",
-        "active",
-    )
-    created = form_obj is None
-    if created:
-        form_obj = MentorshipForm(code=code)
-        db.session.add(form_obj)
-        before = {}
-    else:
-        before = {f: getattr(form_obj, f) for f in (*fields, "code", "formats", "reported_as")}
-    for name in fields:
-        value = getattr(editor, name).data
-        setattr(form_obj, name, value.strip() if isinstance(value, str) else value)
-    form_obj.code = code
-    form_obj.formats = editor.format_list()
-    form_obj.reported_as = editor.reported_as.data or None
-    db.session.flush()
-    after = {f: getattr(form_obj, f) for f in (*fields, "code", "formats", "reported_as")}
-    audit.record(
-        "form_created" if created else "form_updated",
-        "mentorship_form",
-        form_obj.id,
-        audit.diff(before, after),
-        f"Форма наставничества «{form_obj.name}»",
-    )
     db.session.commit()
-    return form_obj
+    return saved
 
 
 @bp.route("/forms/new", methods=["GET", "POST"])
@@ -209,22 +178,7 @@ def weights():
     current = load_weights()
     editor = WeightsForm(data=weights_dict(current))
     if editor.validate_on_submit():
-        row = db.session.get(MatchingWeights, 1)
-        if row is None:
-            row = MatchingWeights(id=1)
-            db.session.add(row)
-        before = weights_dict(current)
-        for name, value in editor.values().items():
-            setattr(row, name, value)
-        row.updated_at = utcnow()
-        row.updated_by = current_user.login
-        audit.record(
-            "weights_updated",
-            "matching_weights",
-            1,
-            audit.diff(before, editor.values()),
-            "Веса критериев подбора изменены",
-        )
+        catalogue.save_weights(editor.values(), actor=current_user)
         db.session.commit()
         flash("Веса сохранены: подсказки и распределения считаются по ним.", "success")
         return redirect(url_for("matching.weights"))
@@ -356,11 +310,10 @@ def suggest():
     context = _mentee_context(form, mentee_id)
     suggestions = []
     if context["current"] is None and not context["blockers"]:
-        mentors = list(load_candidates(mentor_pool(form), with_capacity=True).values())
         paired = {b for a, b in paired_in_form(form.id, [mentee_id])}
         suggestions = top_suggestions(
             context["candidate"],
-            mentors,
+            mentor_index(form),
             context["rule"],
             load_weights(),
             paired_ids=paired,
@@ -581,13 +534,10 @@ def proposal_change(proposal_id: int, item_id: int):
 @roles_required(*MANAGERS)
 def proposal_accept(proposal_id: int):
     proposal = db.get_or_404(CohortProposal, proposal_id)
-    if not EmptyForm().validate_on_submit():
-        abort(400)
-    ids = (
-        None
-        if request.form.get("all")
-        else {int(v) for v in request.form.getlist("item") if v.isdigit()}
-    )
+    editor = AcceptItemsForm([i.id for i in proposal.items])
+    if not editor.validate_on_submit():
+        return _proposal_page(proposal, 422, error="Отмеченные пары не из этого предложения.")
+    ids = None if editor.all.data else set(editor.item.data or ())
     try:
         report = cohort_service.accept(proposal, ids)
     except RuleViolation as exc:
@@ -679,7 +629,7 @@ def pairs():
     )
 
 
-def _pair_forms(pair: Pair) -> dict:
+def _add_member_form(pair: Pair) -> AddMemberForm:
     add = AddMemberForm(prefix="add")
     pool = (
         select(Person)
@@ -691,12 +641,10 @@ def _pair_forms(pair: Pair) -> dict:
         [("", "— выберите —")]
         + [(p.id, f"{p.full_name} ({p.age or '—'})") for p in db.session.scalars(pool)]
     )
-    petition = PetitionForm(prefix="petition")
-    petition.mentee_id.choices = choices(
-        [(m.mentee_id, m.mentee.full_name) for m in pair.current_members]
-    )
-    if petition.filed_on.data is None:
-        petition.filed_on.data = today_moscow()
+    return add
+
+
+def _resolve_form(pair: Pair) -> ResolvePetitionForm:
     resolve = ResolvePetitionForm(prefix="resolve")
     mentors = (
         select(Person)
@@ -707,6 +655,17 @@ def _pair_forms(pair: Pair) -> dict:
     resolve.mentor_id.choices = choices(
         [("", "— выберите —")] + [(p.id, p.full_name) for p in db.session.scalars(mentors)]
     )
+    return resolve
+
+
+def _pair_forms(pair: Pair) -> dict:
+    add = _add_member_form(pair)
+    petition = PetitionForm(prefix="petition")
+    petition.mentee_id.choices = choices(
+        [(m.mentee_id, m.mentee.full_name) for m in pair.current_members]
+    )
+    if petition.filed_on.data is None:
+        petition.filed_on.data = today_moscow()
     return {
         "complete_form": EndPairForm(prefix="complete"),
         "terminate_form": EndPairForm(prefix="terminate"),
@@ -714,7 +673,7 @@ def _pair_forms(pair: Pair) -> dict:
         "remove_form": RemoveMemberForm(prefix="remove"),
         "case_form": CaseUrlForm(prefix="case", data={"case_url": pair.case_url}),
         "petition_form": petition,
-        "resolve_form": resolve,
+        "resolve_form": _resolve_form(pair),
     }
 
 
@@ -815,14 +774,15 @@ def pair_terminate(pair_id: int):
 @roles_required(*MANAGERS)
 def pair_add_member(pair_id: int):
     pair = _managed_pair(pair_id)
-    mentee_id = _int_arg("add-mentee_id")
-    if not EmptyForm().validate_on_submit() or mentee_id is None:
-        return _pair_page(pair, 422, error="Выберите наставляемого.")
-    mentee = db.get_or_404(Person, mentee_id)
+    editor = _add_member_form(pair)
+    if not editor.validate_on_submit():
+        return _pair_page(pair, 422, error="Выберите наставляемого.", add_form=editor)
+    mentee = db.get_or_404(Person, int(editor.mentee_id.data))
     return _pair_action(
         pair,
         lambda: pair_service.add_member(pair, mentee),
         f"{mentee.short_name} добавлен(а) в группу.",
+        add_form=editor,
     )
 
 
@@ -944,29 +904,24 @@ def _pair_petition(pair: Pair, petition_id: int) -> Petition:
 def petition_grant(pair_id: int, petition_id: int):
     pair = _managed_pair(pair_id)
     petition = _pair_petition(pair, petition_id)
-    mentor_id = _int_arg("resolve-mentor_id")
-    if not EmptyForm().validate_on_submit() or mentor_id is None:
-        return _pair_page(pair, 422, error="Выберите нового наставника.")
-    mentor = db.get_or_404(Person, mentor_id)
-    note = request.form.get("resolve-note", "")
-    created: list[Pair] = []
-
-    def grant():
-        created.append(pair_service.replace_mentor(petition, mentor, note))
-
+    editor = _resolve_form(pair)
+    if not editor.validate_on_submit() or not editor.mentor_id.data:
+        error = _first_error(editor) or "Выберите нового наставника."
+        return _pair_page(pair, 422, error=error, resolve_form=editor)
+    mentor = db.get_or_404(Person, int(editor.mentor_id.data))
     try:
-        grant()
+        new_pair = pair_service.replace_mentor(petition, mentor, editor.note.data or "")
     except RuleViolation as exc:
         db.session.rollback()
         db.session.refresh(pair)
-        return _pair_page(pair, 422, error=exc.message)
+        return _pair_page(pair, 422, error=exc.message, resolve_form=editor)
     db.session.commit()
     flash(
         f"Наставник заменён: сформирована новая пара с {mentor.short_name}. Прежнее соглашение "
         f"отмечено к расторжению.",
         "success",
     )
-    return redirect(url_for("matching.pair", pair_id=created[0].id))
+    return redirect(url_for("matching.pair", pair_id=new_pair.id))
 
 
 @bp.post("/pairs/<int:pair_id>/petitions/<int:petition_id>/reject")
@@ -974,9 +929,21 @@ def petition_grant(pair_id: int, petition_id: int):
 def petition_reject(pair_id: int, petition_id: int):
     pair = _managed_pair(pair_id)
     petition = _pair_petition(pair, petition_id)
-    if not EmptyForm().validate_on_submit():
-        abort(400)
-    note = request.form.get("resolve-note", "")
+    editor = _resolve_form(pair)
+    if not editor.validate_on_submit():
+        error = _first_error(editor) or "Укажите, почему ходатайство отклонено."
+        return _pair_page(pair, 422, error=error, resolve_form=editor)
     return _pair_action(
-        pair, lambda: pair_service.reject_petition(petition, note), "Ходатайство отклонено."
+        pair,
+        lambda: pair_service.reject_petition(petition, editor.note.data or ""),
+        "Ходатайство отклонено.",
+        resolve_form=editor,
     )
+
+
+def _first_error(editor) -> str | None:
+    """The first field error of a form, for the card's one error line."""
+    for errors in editor.errors.values():
+        if errors:
+            return errors[0]
+    return None

@@ -2,12 +2,12 @@
 
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
-from wtforms import BooleanField, HiddenField, SelectField, StringField, TextAreaField
+from wtforms import BooleanField, Field, HiddenField, SelectField, StringField, TextAreaField
 
 from portal.forms import choices
 from portal.people.columns import BASE_TITLES
 from portal.people.models import CATEGORIES, CHANNELS, COMM_FORMATS, STATUSES
-from portal.people.registry import RELATIONS, TAG_FIELDS
+from portal.people.registry import RELATIONS, TAG_FIELDS, split_tags
 
 _DATE = {"type": "date"}
 _COMMON = {
@@ -54,6 +54,14 @@ class Marked:
 
     def __call__(self, form, field) -> None:
         return None
+
+
+class TagListField(Field):
+    """Tags posted as repeated inputs of one name (the chips of the person form), or as
+    comma-separated text; the form's template draws the chips itself."""
+
+    def process_formdata(self, valuelist):
+        self.data = split_tags(valuelist)
 
 
 class PersonForm(FlaskForm):
@@ -107,13 +115,20 @@ class PersonForm(FlaskForm):
     training_completed = BooleanField("Прошёл(а) обучение наставников")
     notes = TextAreaField("Примечания куратора", render_kw={"maxlength": 5000})
     confirm_duplicate = BooleanField("Это другой человек — всё равно сохранить")
+    interests = TagListField("Интересы")
+    competencies = TagListField("Компетенции")
+    requests = TagListField("Темы запроса")
+
+    def tag_lists(self) -> dict[str, list[str]]:
+        """The posted tags of each kind (interests, competencies, requests)."""
+        return {key: getattr(self, key).data or [] for key in TAG_FIELDS}
 
     def raw_values(self, base: str, person, tag_lists: dict[str, list[str]]) -> dict:
         """The submitted values; fields this base's form does not show keep the stored ones."""
         shown = FORM_FIELDS[base]
         raw = {}
         for name in self._fields:
-            if name in ("csrf_token", "confirm_duplicate"):
+            if name in ("csrf_token", "confirm_duplicate", *TAG_FIELDS):
                 continue
             if name in shown:
                 raw[name] = self._fields[name].data

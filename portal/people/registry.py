@@ -704,3 +704,38 @@ def remove_representative(link: Representative, *, actor=None) -> None:
         actor=actor,
     )
     db.session.delete(link)
+
+
+_NEW_PERSON_LABELS = {
+    "last_name": "Фамилия",
+    "first_name": "Имя",
+    "middle_name": "Отчество",
+    "phone": "Телефон",
+    "email": "Электронная почта",
+}
+
+
+def link_representative(
+    child: Person,
+    *,
+    representative_id: int | None,
+    new_person: dict,
+    relation: str,
+    authority_document: str | None,
+    actor=None,
+) -> Person:
+    """Link a legal representative to the child: a person already in the base (by id) or a
+    new parent record made from ``new_person`` (names, phone, e-mail). The caller commits."""
+    if representative_id:
+        representative = db.session.get(Person, representative_id)
+        if representative is None:
+            raise RuleViolation("Выбранный человек не найден.")
+    else:
+        raw = {**new_person, "category": PersonCategory.PARENT, "status": PersonStatus.MEMBER}
+        cleaned = clean_person(raw, "parents")
+        if not cleaned.ok:
+            key, message = next(iter(cleaned.errors.items()))
+            raise RuleViolation(f"{_NEW_PERSON_LABELS.get(key, key)}: {message}.")
+        representative = save_person(None, cleaned, None, actor=actor)
+    add_representative(child, representative, relation, authority_document, actor=actor)
+    return representative

@@ -52,17 +52,16 @@ from portal.people.registry import (
     LABELS,
     TAG_FIELDS,
     ListFilters,
-    add_representative,
     base_query,
     clean_person,
     clubs,
     export_people,
     export_rows,
     likely_duplicates,
+    link_representative,
     parse_date_value,
     remove_representative,
     save_person,
-    split_tags,
     tag_vocabulary,
 )
 from portal.people.rules import (
@@ -74,7 +73,7 @@ from portal.people.rules import (
 )
 from portal.relations import pair_info, pairs_of_person
 from portal.settings.models import get_settings
-from portal.statuses import PersonCategory, PersonStatus
+from portal.statuses import PersonCategory
 from portal.text import fold
 from portal.timeutil import today_moscow
 from portal.writelock import begin_write
@@ -195,10 +194,6 @@ def lookup():
 # --- create and edit ----------------------------------------------------------------------
 
 
-def _tag_lists(form_data) -> dict[str, list[str]]:
-    return {key: split_tags(form_data.getlist(key)) for key in TAG_FIELDS}
-
-
 def _person_form_page(form, base, person, tags, duplicates=(), status=200):
     return render_template(
         "people/form.html",
@@ -214,7 +209,7 @@ def _person_form_page(form, base, person, tags, duplicates=(), status=200):
 
 
 def _save_from_form(form: PersonForm, base: str, person: Person | None):
-    tags = _tag_lists(request.form)
+    tags = form.tag_lists()
     cleaned = clean_person(form.raw_values(base, person, tags), base, person)
     for key, message in cleaned.errors.items():
         getattr(form, key).errors.append(message[0].upper() + message[1:])
@@ -284,18 +279,28 @@ def edit(person_id: int):
 # --- the card -----------------------------------------------------------------------------
 
 
-def _card_context(person: Person, **extra) -> dict:
-    rule = signing_rule(person)
-    reps = representatives_of(person)
+def _representatives_context(person: Person, **extra) -> dict:
+    """What the representatives block needs, and nothing else (it is re-rendered alone)."""
     context = {
         "person": person,
-        "rule": rule,
-        "variant": consent_variant(person),
-        "representatives": reps,
-        "children": children_of(person),
+        "rule": signing_rule(person),
+        "representatives": representatives_of(person),
         "child_links": db.session.scalars(
             select(Representative).where(Representative.representative_id == person.id)
         ).all(),
+        "can_edit": access.can_edit(current_user),
+        "can_browse": current_user.has_any_role(STAFF),
+        "rep_form": RepresentativeForm(),
+    }
+    context.update(extra)
+    return context
+
+
+def _card_context(person: Person, **extra) -> dict:
+    context = {
+        **_representatives_context(person),
+        "variant": consent_variant(person),
+        "children": children_of(person),
         "consents": sorted(person.consents, key=lambda c: (c.signed_on, c.id), reverse=True),
         "consent_state": consent_state(person),
         "publication_state": consent_state(person, "publication"),
@@ -303,11 +308,9 @@ def _card_context(person: Person, **extra) -> dict:
         "kinds": KINDS,
         "methods": METHODS,
         "pairs": pairs_of_person(person),
-        "can_edit": access.can_edit(current_user),
         "show_contacts": access.can_see_contacts(current_user, person),
         "can_export": access.can_export_own_data(current_user, person),
         "can_see_history": access.can_see_history(current_user),
-        "can_browse": current_user.has_any_role(STAFF),
         "is_self": access.is_self(current_user, person),
         "history": audit.history("person", person.id)
         if access.can_see_history(current_user)
@@ -317,7 +320,6 @@ def _card_context(person: Person, **extra) -> dict:
         "field_labels": FIELD_LABELS,
         "history_value": history_value,
         "form": EmptyForm(),
-        "rep_form": RepresentativeForm(),
         "revoke_form": RevokeForm(formdata=None, revoked_on=today_moscow().isoformat()),
     }
     context.update(extra)
@@ -336,7 +338,9 @@ def card(person_id: int):
 
 
 def _representatives_block(person: Person, rep_form=None, error=None, status=200):
-    context = _card_context(person, rep_form=rep_form or RepresentativeForm(), rep_error=error)
+    context = _representatives_context(
+        person, rep_form=rep_form or RepresentativeForm(), rep_error=error
+    )
     return render_template("people/_representatives.html", **context), status
 
 
@@ -348,33 +352,19 @@ def add_rep(person_id: int):
     if not form.validate_on_submit():
         abort(400)
     try:
-        if form.representative_id.data:
-            representative = db.session.get(Person, _int_or_none(form.representative_id.data) or 0)
-            if representative is None:
-                raise RuleViolation("Выбранный человек не найден.")
-        else:
-            raw = {
+        representative = link_representative(
+            child,
+            representative_id=_int_or_none(form.representative_id.data),
+            new_person={
                 "last_name": form.new_last_name.data,
                 "first_name": form.new_first_name.data,
                 "middle_name": form.new_middle_name.data,
                 "phone": form.new_phone.data,
                 "email": form.new_email.data,
-                "category": "родитель",
-                "status": PersonStatus.MEMBER,
-            }
-            cleaned = clean_person(raw, "parents")
-            if not cleaned.ok:
-                key, message = next(iter(cleaned.errors.items()))
-                labels = {
-                    "last_name": "Фамилия",
-                    "first_name": "Имя",
-                    "middle_name": "Отчество",
-                    "phone": "Телефон",
-                    "email": "Электронная почта",
-                }
-                raise RuleViolation(f"{labels.get(key, key)}: {message}.")
-            representative = save_person(None, cleaned, None)
-        add_representative(child, representative, form.relation.data, form.authority_document.data)
+            },
+            relation=form.relation.data,
+            authority_document=form.authority_document.data,
+        )
     except (RuleViolation, ValueError) as exc:
         db.session.rollback()
         message = exc.message if isinstance(exc, RuleViolation) else "Неверный выбор."
