@@ -17,6 +17,8 @@ DEFAULTS = {
     "PERMANENT_SESSION_LIFETIME": 8 * 3600,
     # A plan stays open all day: the CSRF token lives as long as the session.
     "WTF_CSRF_TIME_LIMIT": None,
+    # WTForms' own Russian messages (see portal/forms.py), not Flask-WTF's Babel lookup.
+    "WTF_I18N_ENABLED": False,
     "MAX_CONTENT_LENGTH": 12 * 1024 * 1024,  # uploads: imports and scans up to 10 MB plus form
     "PAGE_SIZE": 25,
     # Served over TLS (behind a reverse proxy): Secure cookies and HSTS. See README.

@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 from flask import Flask, current_app
 
+from portal import deployment
 from portal.access import Role
 from portal.accounts import service as accounts
 from portal.domain import RuleViolation
@@ -17,6 +18,7 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(create_user)
     app.cli.add_command(seed_demo_command)
     app.cli.add_command(backup)
+    deployment.init_app(app)
 
 
 @click.command("create-user")

@@ -1,7 +1,7 @@
 """The text of Приложение № 3 as a versioned Jinja template, and the text of an extension."""
 
-from jinja2 import StrictUndefined, TemplateSyntaxError, UndefinedError
-from jinja2.sandbox import SandboxedEnvironment
+from jinja2 import StrictUndefined, TemplateError, TemplateSyntaxError, UndefinedError
+from jinja2.sandbox import SandboxedEnvironment, SecurityError
 from sqlalchemy import func, select
 
 from portal.agreements.models import AgreementTemplate
@@ -178,7 +178,20 @@ SAMPLE_CONTEXT = {
     "extended_until": "31.05.2027",
 }
 
-_env = SandboxedEnvironment(autoescape=False, undefined=StrictUndefined, keep_trailing_newline=True)
+
+class _TemplateEnvironment(SandboxedEnvironment):
+    """The sandbox, also refusing powers and repeated strings: `{{ 'x' * 10**9 }}` would
+    otherwise fill the server's memory while an administrator previews a template."""
+
+    intercepted_binops = frozenset({"*", "**"})
+
+    def call_binop(self, context, operator, left, right):
+        if operator == "**" or not all(isinstance(v, int | float) for v in (left, right)):
+            raise SecurityError(f"operator {operator!r} is not allowed here")
+        return super().call_binop(context, operator, left, right)
+
+
+_env = _TemplateEnvironment(autoescape=False, undefined=StrictUndefined, keep_trailing_newline=True)
 
 
 def render_body(body: str, context: dict) -> str:
@@ -189,6 +202,16 @@ def render_body(body: str, context: dict) -> str:
         raise RuleViolation(f"Ошибка в шаблоне, строка {exc.lineno}: {exc.message}") from exc
     except UndefinedError as exc:
         raise RuleViolation(f"В шаблоне неизвестное поле: {exc.message}") from exc
+    except SecurityError as exc:
+        # An attempt to reach Python internals from the template ({{ ''.__class__ }} …).
+        raise RuleViolation(
+            "В шаблоне недопустимое выражение: в фигурных скобках можно использовать только "
+            "поля из списка справа."
+        ) from exc
+    except (TemplateError, ArithmeticError, TypeError, ValueError, LookupError) as exc:
+        raise RuleViolation(
+            "Выражение в шаблоне не удалось вычислить. Используйте только поля из списка справа."
+        ) from exc
 
 
 def current_template(create: bool = True) -> AgreementTemplate:
