@@ -35,7 +35,9 @@ STAFF = (Role.ADMIN, Role.CURATOR, Role.GROUP)
 MANAGERS = (Role.ADMIN, Role.CURATOR)
 
 # Endpoints anyone may reach without logging in; everything else needs a declared role set.
-PUBLIC_ENDPOINTS = frozenset({"static", "accounts.login", "main.healthz"})
+# The signer's kiosk screen is one: it opens only with a hand-over token that a curator's
+# identity check put into that browser's session (after signing the curator out of it).
+PUBLIC_ENDPOINTS = frozenset({"static", "accounts.login", "main.healthz", "agreements.signer_key"})
 
 
 def roles_required(*roles: Role) -> Callable:

@@ -36,6 +36,15 @@ ERROR_TEXTS = {
 _ALLOWED_BEFORE_PASSWORD_CHANGE = {"accounts.change_password", "accounts.logout", "static"}
 
 
+def breakable(text: str | None, width: int = 16) -> str:
+    """Spaces inside words longer than ``width``: xhtml2pdf wraps a table cell only at spaces,
+    so a browser string or a hash would otherwise run over the next column."""
+    words = (text or "").split()
+    return " ".join(
+        " ".join(word[i : i + width] for i in range(0, len(word), width)) for word in words
+    )
+
+
 def init_app(app: Flask) -> None:
     login_manager.login_view = "accounts.login"
     login_manager.login_message = "Войдите, чтобы открыть эту страницу."
@@ -111,6 +120,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["ru_date"] = format_date
     app.jinja_env.filters["ru_datetime"] = format_datetime
     app.jinja_env.filters["plural"] = plural
+    app.jinja_env.filters["breakable"] = breakable
     app.jinja_env.filters["long_date"] = long_date
     # Names in the case the sentence needs: «за {{ person|genitive }}», «{{ name|dative }}».
     app.jinja_env.filters["genitive"] = lambda name: full_name_in(name, Case.GENITIVE)

@@ -242,7 +242,12 @@ def make_agreement_parties(
     parent_user: User | None = None,
     child_birth: date | None = None,
 ):
-    """The demo situation: an adult mentor, a 12-year-old mentee and the mother, all consented."""
+    """The demo situation: an adult mentor, a 12-year-old mentee and the mother, all consented.
+
+    The centre has adopted its ПЭП rules and the given accounts hold their signing keys, as
+    after a checked hand-over; tests of the hand-over itself start without them.
+    """
+    adopt_esign()
     mentor = make_person(
         "Кузнецова",
         "Елена",
@@ -273,7 +278,28 @@ def make_agreement_parties(
     )
     make_representative(child, mother, "мать")
     pair = make_pair(mentor, [child])
+    for user in (mentor_user, mentee_user, parent_user):
+        if user is not None:
+            give_signer_key(user)
     return mentor, child, mother, pair
+
+
+def adopt_esign(number: str = "112/3", on: str = "01.09.2026") -> None:
+    """Record the order adopting the ПЭП rules (until then e-signing is off)."""
+    from portal.settings.models import save_settings
+
+    save_settings({"esign_order_number": number, "esign_order_date": on})
+    db.session.commit()
+
+
+def give_signer_key(user: User) -> None:
+    """The state after the person chose their own password at a checked hand-over."""
+    from portal.timeutil import utcnow
+
+    db.session.refresh(user)
+    user.signer_key_at = utcnow()
+    user.signer_key_person_id = user.person_id
+    db.session.commit()
 
 
 # --- people ---

@@ -31,8 +31,17 @@ def test_anonymous_requests_go_to_login(app, client):
 
 
 def test_only_login_health_and_static_are_public(app, client):
-    assert PUBLIC_ENDPOINTS == {"static", "accounts.login", "main.healthz"}
+    assert PUBLIC_ENDPOINTS == {
+        "static",
+        "accounts.login",
+        "main.healthz",
+        "agreements.signer_key",
+    }
     assert client.get("/login").status_code == 200
+    # Without a hand-over token the signer's screen shows nothing and changes nothing.
+    for method in ("GET", "POST"):
+        kiosk = client.open("/agreements/signer", method=method, data={"password": "x"})
+        assert kiosk.status_code == 410 and "недоступен" in kiosk.get_data(as_text=True)
     assert client.get("/healthz").status_code == 200
     with client.get("/static/js/htmx-2.0.11.min.js") as response:
         assert response.status_code == 200
@@ -171,7 +180,7 @@ def test_participants_export_address_serves_the_official_layout(client, auth, cu
 
 def _seeded_ids() -> dict:
     """Real, consistent ids of a seeded database for every URL argument."""
-    from portal.agreements.models import Agreement
+    from portal.agreements.models import Agreement, SignatureSlot
     from portal.matching.models import CohortProposal, MentorshipForm
     from portal.people.models import Consent
     from portal.plans.models import Meeting, Plan, PlanItem
@@ -186,6 +195,7 @@ def _seeded_ids() -> dict:
     plan = first(select(Plan).where(Plan.items.any()).order_by(Plan.id))
     return {
         "agreement_id": first(select(Agreement.id).order_by(Agreement.id)),
+        "slot_id": first(select(SignatureSlot.id).order_by(SignatureSlot.id)),
         "proposal_id": proposal.id,
         "matching_item_id": proposal.items[0].id,
         "form_id": first(select(MentorshipForm.id)),
@@ -214,8 +224,7 @@ def test_get_routes_with_object_ids_change_nothing_on_a_seeded_database(app, cli
     db.session.commit()
     ids = _seeded_ids()
     everyone = factories.make_user(login="all", roles=[r.value for r in Role])
-    with client.session_transaction() as session:
-        session["_user_id"] = str(everyone.id)
+    factories.log_in(client, everyone)  # a real server-side session (issue 14)
     before = _row_counts()
     visited = []
     for rule in guarded_rules(app):

@@ -10,12 +10,11 @@ from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign.validation import SignatureCoverageLevel, validate_pdf_signature
 from pyhanko_certvalidator import ValidationContext
 from pypdf import PdfReader
-from sqlalchemy import select, text, update
+from sqlalchemy import select, text
 
 from portal.accounts.models import LoginThrottle
 from portal.agreements import (
     archive,
-    codes,
     handlers,
     lifecycle,
     parties,
@@ -30,7 +29,6 @@ from portal.agreements.models import (
     AppendOnlyError,
     FrozenAgreementError,
     Signature,
-    SigningCode,
 )
 from portal.domain import RuleViolation
 from portal.extensions import db
@@ -225,30 +223,27 @@ def test_a_missing_or_revoked_consent_blocks_issuing(app, curator, state):
 # --- signing and its attacks -----------------------------------------------------------
 
 
-def test_mentor_by_password_and_parent_by_code_sign_seal_and_keep_the_copy(world, curator, mentor):
+def test_mentor_and_parent_sign_with_their_own_passwords_seal_and_keep_the_copy(
+    world, mentor, parent
+):
     agreement = world["agreement"]
     signing.sign_with_password(
         agreement.id, mentor, factories.DEFAULT_PASSWORD, agreement.text_hash, INFO
     )
     db.session.commit()
     assert _reload(agreement).status == "на подписании"
-    slot, code = signing.issue_code(agreement.id, world["mother"].id, curator)
-    db.session.commit()
-    stored = db.session.scalar(select(SigningCode))
-    assert code not in stored.code_hash and len(stored.code_hash) == 64
-    signing.sign_with_code(
-        agreement.id, slot.id, code.upper(), agreement.text_hash, True, curator, INFO
+    signing.sign_with_password(
+        agreement.id, parent, factories.DEFAULT_PASSWORD, agreement.text_hash, INFO
     )
     db.session.commit()
     agreement = _reload(agreement)
     assert agreement.status == "действует"
+    assert agreement.signed_route == "electronic"
     assert agreement.starts_on == today_moscow()
     assert agreement.pdf_hash == hashlib.sha256(agreement.pdf).hexdigest()
-    sig = {s.method: s for s in agreement.signatures}
-    assert sig["пароль учётной записи"].signer_user_id == mentor.id
-    assert sig["одноразовый код"].signer_user_id is None
-    assert sig["одноразовый код"].operator_user_id == curator.id
-    assert sig["одноразовый код"].on_behalf_of_name == "Орлов Дмитрий Андреевич"
+    by_user = {s.signer_user_id: s for s in agreement.signatures}
+    assert by_user[parent.id].on_behalf_of_name == "Орлов Дмитрий Андреевич"
+    assert all(s.operator_user_id is None for s in agreement.signatures)
     assert all(
         s.document_hash == agreement.text_hash and s.ip == "10.0.0.7" for s in agreement.signatures
     )
@@ -284,96 +279,6 @@ def test_wrong_password_is_refused_and_counts_toward_the_lock_out(world, mentor)
     agreement = _assert_untouched(agreement)
     assert [e.kind for e in trail.events(agreement)].count("sign_refused") == 6
     assert trail.verify_chain(agreement).ok
-
-
-def _code_for_mother(world, curator):
-    slot, code = signing.issue_code(world["agreement"].id, world["mother"].id, curator)
-    db.session.commit()
-    return slot, code
-
-
-def test_wrong_code_is_refused_and_five_lock_the_code(world, curator):
-    agreement = world["agreement"]
-    slot, code = _code_for_mother(world, curator)
-    for attempt in range(1, 6):
-        with pytest.raises(RuleViolation, match="Неверный код"):
-            signing.sign_with_code(
-                agreement.id, slot.id, "aaaaa-bbbbb", agreement.text_hash, True, curator, INFO
-            )
-        assert db.session.scalar(select(SigningCode.failed_attempts)) == attempt
-    with pytest.raises(RuleViolation, match="заблокирован"):
-        signing.sign_with_code(
-            agreement.id, slot.id, code, agreement.text_hash, True, curator, INFO
-        )
-    _assert_untouched(agreement)
-
-
-def test_a_code_works_once(world, curator, mentor, parent):
-    agreement = world["agreement"]
-    slot, code = _code_for_mother(world, curator)
-    signing.sign_with_code(agreement.id, slot.id, code, agreement.text_hash, True, curator, INFO)
-    db.session.commit()
-    # Pretend the slot were open again: the code itself is spent.
-    check = codes.check_code(agreement.id, world["mother"].id, code)
-    assert not check.ok and "уже использован" in check.problem
-    with pytest.raises(RuleViolation, match="Выберите подписанта"):
-        signing.sign_with_code(
-            agreement.id, slot.id, code, agreement.text_hash, True, curator, INFO
-        )
-    _assert_untouched(agreement, signatures=1)
-
-
-def test_a_code_is_useless_for_another_person(app, curator):
-    # A 15-year-old signs himself and his mother co-signs: two slots, one code for the mother.
-    _, child, mother, pair = factories.make_agreement_parties(child_birth=date(2011, 2, 1))
-    agreement = factories.make_agreement(pair, issue=True, by=curator)
-    child_slot = next(s for s in agreement.slots if s.person_id == child.id)
-    _, code = signing.issue_code(agreement.id, mother.id, curator)
-    db.session.commit()
-    with pytest.raises(RuleViolation, match="код не выдавался"):
-        signing.sign_with_code(
-            agreement.id, child_slot.id, code, agreement.text_hash, True, curator, INFO
-        )
-    _, child_code = signing.issue_code(agreement.id, child.id, curator)
-    db.session.commit()
-    with pytest.raises(RuleViolation, match="Неверный код"):
-        signing.sign_with_code(
-            agreement.id, child_slot.id, code, agreement.text_hash, True, curator, INFO
-        )
-    _assert_untouched(agreement)
-    assert child_code != code
-
-
-def test_a_code_is_useless_for_another_agreement(app, curator):
-    mentor_person, child, mother, pair = factories.make_agreement_parties()
-    brother = factories.make_person(
-        "Орлов", "Павел", "Андреевич", birth_date=date(2015, 1, 1), consent=True
-    )
-    factories.make_representative(brother, mother)
-    second_pair = factories.make_pair(mentor_person, [brother])
-    first = factories.make_agreement(pair, issue=True, by=curator)
-    second = factories.make_agreement(second_pair, issue=True, by=curator)
-    _, code = signing.issue_code(first.id, mother.id, curator)
-    signing.issue_code(second.id, mother.id, curator)
-    db.session.commit()
-    second_slot = next(s for s in second.slots if s.person_id == mother.id)
-    with pytest.raises(RuleViolation, match="Неверный код"):
-        signing.sign_with_code(
-            second.id, second_slot.id, code, second.text_hash, True, curator, INFO
-        )
-    _assert_untouched(second)
-
-
-def test_an_expired_code_is_refused(world, curator):
-    agreement = world["agreement"]
-    slot, code = _code_for_mother(world, curator)
-    db.session.execute(update(SigningCode).values(expires_at=utcnow() - timedelta(minutes=1)))
-    db.session.commit()
-    with pytest.raises(RuleViolation, match="Срок действия кода истёк"):
-        signing.sign_with_code(
-            agreement.id, slot.id, code, agreement.text_hash, True, curator, INFO
-        )
-    _assert_untouched(agreement)
 
 
 def test_a_draft_cannot_be_signed(app, curator, mentor):

@@ -53,6 +53,8 @@ ROUTES = [
     ("POST", "/matching/pairs/{pair}/mentor", MANAGERS),
     ("POST", "/matching/pairs/{pair}/petitions/{petition}/grant", MANAGERS),
     ("POST", "/matching/pairs/{pair}/petitions/{petition}/reject", MANAGERS),
+    # The mentee or the parent of a current member only: with no relation to the pair, nobody.
+    ("POST", "/matching/pairs/{pair}/my-petition", set()),
 ]
 
 

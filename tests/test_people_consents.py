@@ -365,5 +365,6 @@ def test_publication_pdf_and_unknown_kind(app, client, auth, curator):
     flat = " ".join(
         pdf_text(client.get(f"/people/{person.id}/consent.pdf?kind=publication").data).split()
     )
-    assert "разрешённых для распространения" in flat and "Кузнецова Елена Сергеевна" in flat
+    assert "разрешённых субъектом персональных данных для распространения" in flat
+    assert "Кузнецова Елена Сергеевна" in flat
     assert client.get(f"/people/{person.id}/consent.pdf?kind=other").status_code == 404

@@ -142,3 +142,35 @@ def test_pdf_in_the_layout_of_appendix_4(app, world, curator, parent):
         .data
     )
     assert "УТВЕРЖДЕНО" in frozen and "Поездка в технопарк" not in frozen
+
+
+def test_pdf_has_the_footnote_formats_table_glossary_project_mark_and_parent(
+    app, world, curator, parent
+):
+    from portal.matching.forms_seed import DOCUMENTS, seed_forms
+    from portal.plans.formats import GLOSSARY
+
+    seed_forms()
+    db.session.commit()
+    text = pdf_text(client_for(app, parent).get(f"/plans/{world.plan.id}.pdf").data)
+    # Never approved: marked as a draft.
+    assert "ПРОЕКТ" in text and "УТВЕРЖДЕНО" not in text
+    # The title's asterisk and the footnote of Приложение № 4 with its table by form.
+    assert "наставнической пары/группы*" in text
+    assert "* Комплекс мероприятий в рамках организации работы наставнической" in text
+    assert "Наименование документов, разработанных и действующих" in text
+    for form in ("«Ученик – ученик»", "«Педагог – ученик»", "«Педагог – педагог»"):
+        assert form in text, form
+    assert " ".join(DOCUMENTS.split()) in text
+    assert "Клуб по интересам с лидером- наставником" in text or "лидером-наставником" in text
+    # The glossary as the seed gives it, word for word.
+    assert "Глоссарий современных форм работы" in text
+    for term, definition in GLOSSARY:
+        assert term in text and " ".join(definition.split())[:60] in text, term
+    # The 12-year-old mentee's parent signs the plan too.
+    assert "Родитель (законный представитель) наставляемого Орлова Дмитрия Андреевича" in text
+    assert "Орлова Наталья Петровна" in text
+
+    approve(app, curator, fresh_plan(world.plan.id))
+    approved = pdf_text(client_for(app, parent).get(f"/plans/{world.plan.id}.pdf").data)
+    assert "ПРОЕКТ" not in approved and "УТВЕРЖДЕНО" in approved

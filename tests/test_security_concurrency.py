@@ -14,12 +14,11 @@ import time
 from pathlib import Path
 
 import pytest
-from sqlalchemy import func, select
 
 from portal.accounts.models import LoginThrottle
 from portal.accounts.security import MAX_FAILED_LOGINS
-from portal.agreements import codes, signing, trail
-from portal.agreements.models import Agreement, AgreementEvent, SigningCode
+from portal.agreements import signing, trail
+from portal.agreements.models import Agreement
 from portal.extensions import db
 from tests import factories
 from tests.live_http import Browser
@@ -75,51 +74,6 @@ def issued_agreement(curator, mentor, parent):
     agreement = factories.make_agreement(pair, issue=True, by=curator)
     db.session.commit()
     return agreement, mother
-
-
-def test_twenty_four_parallel_wrong_codes_at_the_kiosk(live_server, issued_agreement, curator):
-    agreement, mother = issued_agreement
-    signing.issue_code(agreement.id, mother.id, curator)
-    db.session.commit()
-    slot = next(s for s in agreement.slots if s.person_id == mother.id)
-    path, slot_id, text_hash = f"/agreements/{agreement.id}/kiosk", slot.id, agreement.text_hash
-    operator = Browser(live_server.url)
-    operator.login("curator", factories.DEFAULT_PASSWORD)
-    operator.get(f"/agreements/{agreement.id}/kiosk")
-
-    def attempt(i: int):
-        screen = Browser(live_server.url, operator.cookies)
-        screen.token = operator.token
-        status, text, _ = screen.post(
-            path,
-            {
-                "slot": slot_id,
-                "code": f"wrong-{i:05d}",
-                "rules": "y",
-                "document_hash": text_hash,
-            },
-        )
-        return status, text
-
-    results = in_parallel(24, attempt)
-    assert sorted({s for s, _ in results}) == [422], [s for s, _ in results]
-    left = sum("Осталось попыток" in text for _, text in results)
-    last = sum("Неверный код. Код заблокирован" in text for _, text in results)
-    blocked = sum(
-        "Код заблокирован после нескольких неверных попыток" in text for _, text in results
-    )
-    assert (left, last, blocked) == (codes.MAX_ATTEMPTS - 1, 1, 24 - codes.MAX_ATTEMPTS)
-    db.session.expire_all()
-    record = db.session.scalar(select(SigningCode).where(SigningCode.agreement_id == agreement.id))
-    assert record.failed_attempts == codes.MAX_ATTEMPTS
-    stored = db.session.get(Agreement, agreement.id)
-    assert trail.verify_chain(stored).ok
-    refused = db.session.scalar(
-        select(func.count())
-        .select_from(AgreementEvent)
-        .where(AgreementEvent.agreement_id == agreement.id, AgreementEvent.kind == "sign_refused")
-    )
-    assert refused == 24
 
 
 def test_sixteen_parallel_pdf_downloads(live_server, issued_agreement, mentor, parent):
@@ -204,92 +158,3 @@ def test_wrong_passwords_from_eight_processes_are_counted_exactly(app, database_
     assert totals == {"wrong": MAX_FAILED_LOGINS, "paused": 40 - MAX_FAILED_LOGINS}
     db.session.expire_all()
     assert db.session.get(LoginThrottle, "login:victim").failures == MAX_FAILED_LOGINS
-
-
-def test_a_cancelled_code_says_so_and_does_not_count_against_the_new_one(
-    app, issued_agreement, curator
-):
-    agreement, mother = issued_agreement
-    _slot, first = signing.issue_code(agreement.id, mother.id, curator)
-    db.session.commit()
-    _slot, second = signing.issue_code(agreement.id, mother.id, curator)
-    db.session.commit()
-    check = codes.check_code(agreement.id, mother.id, first)
-    assert not check.ok and "Этот код отменён: куратор выдал новый" in check.problem
-    db.session.commit()
-    latest = db.session.scalar(
-        select(SigningCode)
-        .where(SigningCode.agreement_id == agreement.id)
-        .order_by(SigningCode.id.desc())
-    )
-    assert latest.failed_attempts == 0
-    assert codes.check_code(agreement.id, mother.id, second).ok
-
-
-KIOSK_WORKER = textwrap.dedent(
-    """
-    import json, sys, time
-    from portal import create_app
-    from portal.accounts import sessions
-    from portal.accounts.models import User
-    from portal.extensions import db
-
-    url, instance, start, user_id, agreement_id, slot_id, text_hash = sys.argv[1:8]
-    app = create_app({"TESTING": True, "DATABASE_URL": url, "SECRET_KEY": "test-secret",
-                      "INSTANCE_PATH": instance, "WTF_CSRF_ENABLED": False})
-    client = app.test_client()
-    with app.app_context():
-        user = db.session.get(User, int(user_id))
-        _record, key, _token = sessions.start(user, remember=False, ip=None, user_agent="w")
-        db.session.commit()
-    with client.session_transaction() as session:
-        session["_user_id"] = key
-    time.sleep(max(0.0, float(start) - time.time()))
-    texts = []
-    for n in range(3):
-        r = client.post(f"/agreements/{agreement_id}/kiosk", data={
-            "slot": slot_id, "code": f"bad-{n}", "rules": "y", "document_hash": text_hash})
-        texts.append((r.status_code, r.get_data(as_text=True)))
-    print(json.dumps({
-        "statuses": sorted({s for s, _ in texts}),
-        "left": sum("Осталось попыток" in t for _, t in texts),
-    }))
-    """
-)
-
-
-def test_wrong_codes_from_eight_processes_are_counted_exactly(
-    app, database_url, instance_path, issued_agreement, curator
-):
-    if not database_url.startswith("postgresql"):
-        pytest.skip("нужен PostgreSQL: задайте TEST_DATABASE_URL=postgresql+psycopg://…")
-    agreement, mother = issued_agreement
-    signing.issue_code(agreement.id, mother.id, curator)
-    db.session.commit()
-    slot = next(s for s in agreement.slots if s.person_id == mother.id)
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    start = time.time() + 5
-    args = [str(curator.id), str(agreement.id), str(slot.id), agreement.text_hash]
-    workers = [
-        subprocess.Popen(
-            [sys.executable, "-c", KIOSK_WORKER, database_url, str(instance_path), str(start)]
-            + args,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-            cwd=ROOT,
-            env=env,
-        )
-        for _ in range(8)
-    ]
-    left = 0
-    for worker in workers:
-        out, err = worker.communicate(timeout=180)
-        assert worker.returncode == 0, err
-        result = json.loads(out.strip().splitlines()[-1])
-        assert result["statuses"] == [422]
-        left += result["left"]
-    assert left == codes.MAX_ATTEMPTS - 1
-    db.session.expire_all()
-    record = db.session.scalar(select(SigningCode).where(SigningCode.agreement_id == agreement.id))
-    assert record.failed_attempts == codes.MAX_ATTEMPTS

@@ -33,13 +33,16 @@ def test_a_sandbox_escape_in_the_template_is_a_russian_error(client, auth, admin
         render_body(body, {})
 
 
-def test_kiosk_with_a_forged_signer_says_so_in_russian(client, auth, curator, mentor, parent):
+def test_hand_over_with_a_forged_document_kind_says_so_in_russian(
+    client, auth, curator, mentor, parent
+):
+    # The kiosk code form is gone (issue 10); its successor, the identity check, is tried.
     _m, _child, _mother, pair = factories.make_agreement_parties(mentor, None, parent)
     agreement = factories.make_agreement(pair, issue=True, by=curator)
     auth.login(curator)
     response = client.post(
-        f"/agreements/{agreement.id}/kiosk",
-        data={"slot": "999999", "code": "abc", "document_hash": agreement.text_hash},
+        f"/agreements/{agreement.id}/handover/{agreement.slots[0].id}",
+        data={"document_kind": "подделка", "last_digits": "1234", "checked": "y"},
     )
     text = response.get_data(as_text=True)
     assert response.status_code == 422

@@ -30,6 +30,10 @@ class User(UserMixin, db.Model):
     person_id: Mapped[int | None] = mapped_column(
         ForeignKey("persons.id", ondelete="SET NULL"), unique=True
     )
+    # The signing key (63-ФЗ ст. 9): a password the person chose alone after a checked
+    # hand-over, for that person only. A password staff set or reset never carries it.
+    signer_key_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    signer_key_person_id: Mapped[int | None] = mapped_column(Integer)
 
     role_rows: Mapped[list["UserRole"]] = relationship(
         cascade="all, delete-orphan", lazy="selectin", order_by="UserRole.role"
@@ -60,7 +64,20 @@ class User(UserMixin, db.Model):
     def role_titles(self) -> list[str]:
         return [r.title for r in Role if r in self.roles]
 
-    def set_password(self, password: str) -> None:
+    @property
+    def holds_signer_key(self) -> bool:
+        return (
+            self.signer_key_at is not None
+            and self.person_id is not None
+            and self.signer_key_person_id == self.person_id
+        )
+
+    def set_password(self, password: str, *, keeps_signer_key: bool = False) -> None:
+        """Store a new password; unless its owner set it knowing the old one, the signing key
+        goes with it (staff may have seen a temporary password)."""
+        if not keeps_signer_key:
+            self.signer_key_at = None
+            self.signer_key_person_id = None
         # scrypt by default; the test suite sets a cheap method, as it creates hundreds of users.
         method = "scrypt"
         if has_app_context():

@@ -106,7 +106,8 @@ def change_password():
     if form.validate_on_submit():
         check = security.verify_password(current_user, form.current.data)
         if check.ok:
-            current_user.set_password(form.new.data)
+            # The owner proved the old password: a signing key they hold stays theirs.
+            current_user.set_password(form.new.data, keeps_signer_key=True)
             current_user.must_change_password = False
             # Every session of the account ends, a copy of this browser's cookie included;
             # this browser carries on in a new session with a new key.

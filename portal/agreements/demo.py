@@ -5,12 +5,14 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from portal.agreements import lifecycle, signing
+from portal.agreements import handover, lifecycle, paper, signing
 from portal.agreements.models import Agreement
 from portal.domain import RuleViolation
 from portal.extensions import db
 from portal.matching.models import Pair
+from portal.people.consents import Scan
 from portal.people.rules import consent_state, representatives_of
+from portal.settings.models import save_settings
 from portal.statuses import AgreementMark, AgreementStatus, PairStatus
 from portal.timeutil import today_moscow
 
@@ -21,11 +23,13 @@ DEMO_REQUEST = signing.RequestInfo(ip="127.0.0.1", user_agent="демонстр�
 def seed(ctx) -> None:
     pairs = ctx.extras.get("pairs") or {}
     curator = ctx.users.get("curator")
+    # The demo centre has adopted its ПЭП rules, so both routes can be tried.
+    save_settings({"esign_order_number": "112/3", "esign_order_date": "01.09.2026"})
     main_pair = pairs.get("mentor")
     if main_pair is not None:
         _seed_demo_accounts_agreement(ctx, main_pair, curator)
     if pairs.get("mentor2") is not None:
-        _try(lambda: _signed_by_code(_draft(pairs["mentor2"], curator), curator), "mentor2")
+        _try(lambda: _signed_on_paper(_draft(pairs["mentor2"], curator), curator), "mentor2")
     used = {p.id for p in pairs.values()}
     others = [
         p
@@ -79,14 +83,15 @@ def _issue(agreement: Agreement, curator) -> Agreement:
     return lifecycle.issue(agreement.id, curator)
 
 
-def _signed_by_code(agreement: Agreement, curator) -> Agreement:
+def _signed_on_paper(agreement: Agreement, curator) -> Agreement:
+    """The paper route, as most of the centre's agreements are signed: the printed blanks
+    themselves stand in for the scan of the signed copy."""
     if agreement.status == AgreementStatus.DRAFT:
         agreement = _issue(agreement, curator)
-    for slot in list(signing.code_slots(agreement)):
-        _, code = signing.issue_code(agreement.id, slot.person_id, curator)
-        signing.sign_with_code(
-            agreement.id, slot.id, code, agreement.text_hash, True, curator, DEMO_REQUEST
-        )
+    blank = paper.paper_pdf(agreement)
+    paper.sign_on_paper(
+        agreement.id, today_moscow(), Scan(f"{agreement.number}.pdf", blank), curator
+    )
     return db.session.get(Agreement, agreement.id)
 
 
@@ -97,14 +102,16 @@ def _seed_demo_accounts_agreement(ctx, pair: Pair, curator) -> None:
         user = ctx.users.get(login)
         if user is None or not signing.slots_for_person(agreement, user.person_id):
             continue
+        handover.grant_for_demo(user, curator)
         signing.accept_rules(user, DEMO_REQUEST)
         db.session.flush()
         for slot in signing.slots_for_person(agreement, user.person_id):
             signing.sign_with_password(
                 agreement.id, user, ctx.password, agreement.text_hash, DEMO_REQUEST, slot_id=slot.id
             )
-    if signing.code_slots(agreement):  # someone without an account: the kiosk, as in life
-        _signed_by_code(agreement, curator)
+    if any(s.signature is None for s in agreement.slots):
+        # Someone without an account: they sign the printed copy, as in life.
+        _signed_on_paper(agreement, curator)
 
 
 def _shift_into_past(agreement: Agreement, days_ago: int) -> None:
@@ -119,16 +126,11 @@ def _make_state(pair: Pair, mentee, state: str, curator) -> None:
     if state == AgreementStatus.DRAFT:
         return
     if state == AgreementStatus.SIGNING:
-        agreement = _issue(draft, curator)
-        slot = agreement.slots[0]
-        _, code = signing.issue_code(agreement.id, slot.person_id, curator)
-        signing.sign_with_code(
-            agreement.id, slot.id, code, agreement.text_hash, True, curator, DEMO_REQUEST
-        )
+        _issue(draft, curator)
         return
     if state in (AgreementStatus.EXPIRED, AgreementStatus.EXTENDED):
         draft.months = 3
-    agreement = _signed_by_code(draft, curator)
+    agreement = _signed_on_paper(draft, curator)
     if state == AgreementStatus.EXPIRED:
         _shift_into_past(agreement, 120)
     elif state == AgreementStatus.TERMINATED:
@@ -141,7 +143,7 @@ def _make_state(pair: Pair, mentee, state: str, curator) -> None:
     elif state == AgreementStatus.EXTENDED:
         _shift_into_past(agreement, 100)
         extension = lifecycle.start_extension(agreement.id, 6, curator)
-        _signed_by_code(extension, curator)
+        _signed_on_paper(extension, curator)
     elif state == AgreementMark.TO_TERMINATE:
         from portal.agreements.handlers import on_pair_replaced
 

@@ -55,14 +55,47 @@ class SignForm(FlaskForm):
     )
 
 
-class KioskSignForm(FlaskForm):
-    slot = SelectField("Кто подписывает", validators=[InputRequired("Выберите подписанта.")])
-    document_hash = HiddenField()
-    rules = BooleanField("Я ознакомился(ась) с правилами простой электронной подписи и принимаю их")
-    code = StringField(
-        "Одноразовый код с листка",
-        validators=[DataRequired("Введите код."), Length(max=40)],
-        render_kw={"autocomplete": "off", "autocapitalize": "off", "spellcheck": "false"},
+class HandoverForm(FlaskForm):
+    document_kind = SelectField(
+        "Документ, удостоверяющий личность", validators=[InputRequired("Выберите документ.")]
+    )
+    last_digits = StringField(
+        "Последние 4 цифры номера",
+        validators=[DataRequired(REQUIRED), Length(min=4, max=4, message="Ровно 4 цифры.")],
+        render_kw={"inputmode": "numeric", "autocomplete": "off"},
+    )
+    checked = BooleanField(
+        "Я сверил(а) лицо с фотографией и ФИО с реестром",
+        validators=[DataRequired("Подтвердите, что личность проверена.")],
+    )
+
+
+class SignerKeyForm(FlaskForm):
+    password = PasswordField(
+        "Придумайте пароль",
+        validators=[DataRequired("Введите пароль.")],
+        render_kw={"autocomplete": "new-password"},
+    )
+    repeat = PasswordField(
+        "Повторите пароль",
+        validators=[DataRequired("Повторите пароль.")],
+        render_kw={"autocomplete": "new-password"},
+    )
+    rules = BooleanField(
+        "Я ознакомился(ась) с правилами простой электронной подписи, принимаю их "
+        "и обязуюсь хранить пароль в тайне"
+    )
+
+
+class PaperSignForm(FlaskForm):
+    signed_on = DateField(
+        "Дата подписания на бумаге",
+        validators=[InputRequired("Укажите дату.")],
+        render_kw={"type": "date"},
+    )
+    scan = FileField(
+        "Скан подписанного экземпляра (PDF, JPEG или PNG)",
+        validators=[FileSize(10 * 1024 * 1024, message="Скан больше 10 МБ.")],
     )
 
 
@@ -83,10 +116,6 @@ class DeclineForm(FlaskForm):
             Length(min=5, max=2000, message="От 5 до 2000 символов."),
         ],
     )
-
-
-class IssueCodeForm(FlaskForm):
-    person = SelectField("Для кого", validators=[InputRequired("Выберите подписанта.")])
 
 
 class TerminateForm(FlaskForm):

@@ -195,6 +195,18 @@ def task_lines(tasks: str) -> list[str]:
     return [line.strip(" -—–;.\t") for line in tasks.splitlines() if line.strip(" -—–;.\t")]
 
 
+def extension_term(extension: Agreement) -> tuple[date, date]:
+    """The term an extension adds: from the day after the original's end, whole months.
+
+    The one computation behind both the signed text («до … включительно») and the register,
+    so the two cannot disagree, whenever the extension is signed.
+    """
+    original = extension.parent
+    base_end = original.extended_until or original.ends_on or extension.agreement_date
+    start = base_end + timedelta(days=1)
+    return start, add_months(start, extension.months)
+
+
 def compose(agreement: Agreement, signers: list[parties.RequiredSigner]) -> str:
     """Fill the agreement's template version with its terms and parties."""
     settings = get_settings()
@@ -219,11 +231,7 @@ def compose(agreement: Agreement, signers: list[parties.RequiredSigner]) -> str:
         context.update(
             parent_number=original.number,
             parent_date=original.agreement_date.strftime("%d.%m.%Y"),
-            extended_until=add_months(
-                (original.extended_until or original.ends_on or agreement.agreement_date)
-                + timedelta(days=1),
-                agreement.months,
-            ).strftime("%d.%m.%Y"),
+            extended_until=extension_term(agreement)[1].strftime("%d.%m.%Y"),
         )
         body = templates.EXTENSION_BODY
     else:

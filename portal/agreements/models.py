@@ -40,6 +40,9 @@ KIND_EXTENSION = "extension"
 
 METHOD_PASSWORD = "пароль учётной записи"
 METHOD_CODE = "одноразовый код"
+ROUTE_ELECTRONIC = "electronic"
+ROUTE_PAPER = "paper"
+ROUTES = {ROUTE_ELECTRONIC: "электронно (ПЭП)", ROUTE_PAPER: "на бумаге"}
 CAPACITY_SELF = "self"
 CAPACITY_REPRESENTATIVE = "representative"
 
@@ -140,6 +143,11 @@ class Agreement(db.Model):
     extended_until: Mapped[date | None] = mapped_column(Date)
     # The centre's copy (п. 3.5 of the regulation): the sealed PDF exactly as handed out.
     pdf: Mapped[bytes | None] = deferred(mapped_column(LargeBinary))
+    # How it was signed: ROUTE_ELECTRONIC (ПЭП of every party) or ROUTE_PAPER (handwritten,
+    # the scan is then the centre's copy in ``pdf``); None until signed.
+    signed_route: Mapped[str | None] = mapped_column(String(12))
+    paper_signed_on: Mapped[date | None] = mapped_column(Date)
+    paper_scan_type: Mapped[str | None] = mapped_column(String(40))
     pdf_hash: Mapped[str | None] = mapped_column(String(64), index=True)
     sealed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
@@ -291,6 +299,31 @@ class SigningCode(db.Model):
     failed_attempts: Mapped[int] = mapped_column(Integer, default=0)
     used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     revoked: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class SignerHandover(db.Model):
+    """Access handed to a signer in person: identity checked by staff, secret chosen by them.
+
+    Only the token's hash is kept; the plain token lives in the kiosk browser's session after
+    the staff member was signed out of it, so no staff screen ever shows a secret.
+    """
+
+    __tablename__ = "signer_handovers"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    agreement_id: Mapped[int | None] = mapped_column(ForeignKey("agreements.id"), index=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("persons.id"), index=True)
+    document_kind: Mapped[str] = mapped_column(String(80))
+    document_last_digits: Mapped[str] = mapped_column(String(4))
+    checked_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    checked_by_name: Mapped[str] = mapped_column(String(300))
+    checked_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+
+    person = relationship("Person", lazy="joined")
 
 
 class AgreementEvent(db.Model):

@@ -2,17 +2,16 @@
 
 import hashlib
 from dataclasses import dataclass
-from datetime import timedelta
 
 from sqlalchemy import select
 
 from portal import audit
 from portal.accounts.security import verify_password
-from portal.agreements import codes, lifecycle, render, trail
+from portal.agreements import lifecycle, render, trail
 from portal.agreements.models import (
     CAPACITY_REPRESENTATIVE,
-    METHOD_CODE,
     METHOD_PASSWORD,
+    ROUTE_ELECTRONIC,
     SIGNED,
     SIGNING,
     Agreement,
@@ -23,7 +22,8 @@ from portal.agreements.models import (
 )
 from portal.domain import RuleViolation
 from portal.extensions import db
-from portal.settings.models import get_settings
+from portal.people.rules import representatives_of, signing_rule
+from portal.settings.models import esign_order, get_settings
 from portal.signals import agreement_signed
 from portal.statuses import AgreementStatus
 from portal.timeutil import to_moscow, utcnow
@@ -37,8 +37,33 @@ class RequestInfo:
     user_agent: str | None
 
 
+ESIGN_OFF = (
+    "Электронная подпись в Центре пока не введена: приказ об утверждении правил простой "
+    "электронной подписи не указан в настройках. Документ подписывается на бумаге — куратор "
+    "распечатает его, а подписанный экземпляр загрузит как скан."
+)
+NO_SIGNER_KEY = (
+    "Подписать электронно можно только паролем, который вы задали сами после проверки "
+    "личности у куратора. Обратитесь к куратору: он сверит документ и передаст вам экран, "
+    "где вы зададите свой пароль."
+)
+
+
+def esign_adopted() -> bool:
+    """A ПЭП is valid in the centre only under the local act (63-ФЗ ст. 9 ч. 2)."""
+    return esign_order() is not None
+
+
+def require_esign_adopted() -> None:
+    if not esign_adopted():
+        raise RuleViolation(ESIGN_OFF)
+
+
 def rules_text() -> str:
-    return get_settings()["signature_rules"]
+    values = get_settings()
+    order = esign_order(values)
+    head = f"Утверждены приказом от {order[1]} № {order[0]}.\n" if order else "Приказ не издан.\n"
+    return head + values["signature_rules"]
 
 
 def rules_hash(text: str | None = None) -> str:
@@ -75,6 +100,22 @@ def accept_rules(user, info: RequestInfo | None = None, person_id: int | None = 
         summary=f"Приняты правила ПЭП (хеш {acceptance.rules_hash[:12]}…)",
     )
     return acceptance
+
+
+def representative_rules_missing(person) -> str | None:
+    """A 14–17-year-old accepts the rules together with a parent (ГК ст. 26): the reason the
+    child cannot sign yet, or None."""
+    if signing_rule(person).mode != "self_with_representative":
+        return None
+    # An acceptance is recorded with the person of the account, so the person id suffices.
+    if any(
+        has_accepted_rules(person_id=link.representative_id) for link in representatives_of(person)
+    ):
+        return None
+    return (
+        "Вам нет 18 лет: правила простой электронной подписи принимаются вместе с законным "
+        "представителем. Пусть родитель (опекун) тоже примет их в своём кабинете."
+    )
 
 
 def slots_for_person(agreement: Agreement, person_id: int | None) -> list[SignatureSlot]:
@@ -172,28 +213,40 @@ def _record_signature(agreement, slot, *, method, user, operator, info, code_id=
     )
     db.session.flush()
     if all(s.signature is not None for s in agreement.slots):
-        _complete(agreement, user or operator)
+        complete_signing(agreement, user or operator)
     return signature
 
 
-def _complete(agreement: Agreement, actor) -> None:
-    """All signatures present: set the term, seal the PDF and keep the centre's copy."""
-    last = max(s.signed_at for s in agreement.signatures)
+def complete_signing(
+    agreement: Agreement,
+    actor,
+    *,
+    signed_at=None,
+    route: str = ROUTE_ELECTRONIC,
+    pdf: bytes | None = None,
+) -> None:
+    """All signatures present: set the term, keep the centre's copy, announce it.
+
+    Both routes end here, so a paper-signed agreement is signed for every gate exactly like an
+    electronic one; only the copy differs (the sealed PDF, or the uploaded scan).
+    """
+    last = signed_at or max(s.signed_at for s in agreement.signatures)
     agreement.signed_at = last
     signed_on = to_moscow(last).date()
     if agreement.is_extension:
-        original = agreement.parent
-        base_end = original.extended_until or original.ends_on
-        agreement.starts_on = max(signed_on, base_end + timedelta(days=1))
+        # The term is the one written in the signed text (fixed at issue), never recomputed.
+        agreement.starts_on, agreement.ends_on = lifecycle.extension_term(agreement)
     else:
         agreement.starts_on = signed_on
-    agreement.ends_on = lifecycle.add_months(agreement.starts_on, agreement.months)
+        agreement.ends_on = lifecycle.add_months(agreement.starts_on, agreement.months)
     agreement.status = SIGNED
+    agreement.signed_route = route
     lifecycle.refresh_status(agreement)
-    pdf = render.render_agreement_pdf(agreement)
+    if pdf is None:
+        pdf = render.render_agreement_pdf(agreement)
+        agreement.sealed_at = utcnow()
     agreement.pdf = pdf
     agreement.pdf_hash = hashlib.sha256(pdf).hexdigest()
-    agreement.sealed_at = utcnow()
     trail.append(
         agreement,
         "fully_signed",
@@ -201,6 +254,7 @@ def _complete(agreement: Agreement, actor) -> None:
         data={
             "pdf_hash": agreement.pdf_hash,
             "ends_on": agreement.ends_on.isoformat(),
+            "route": route,
         },
     )
     if agreement.is_extension:
@@ -218,7 +272,12 @@ def sign_with_password(
     info: RequestInfo,
     slot_id: int | None = None,
 ) -> Signature:
-    """Sign as the logged-in user; the signer is the user's person and nobody else."""
+    """Sign as the logged-in user; the signer is the user's person and nobody else.
+
+    The password must be the signer's own key (chosen by them after an identity check), so a
+    temporary password staff saw can never make a signature.
+    """
+    require_esign_adopted()
     agreement = lifecycle.lock(agreement_id)
     _can_be_signed(agreement)
     if user.person_id is None:
@@ -226,8 +285,13 @@ def sign_with_password(
             "Ваша учётная запись не связана с записью в реестре: подпись невозможна."
         )
     slot = _pick_slot(agreement, user.person_id, slot_id)
+    if not user.holds_signer_key:
+        raise RuleViolation(NO_SIGNER_KEY)
     if not has_accepted_rules(user):
         raise RuleViolation("Сначала примите правила использования простой электронной подписи.")
+    missing = representative_rules_missing(slot.person)
+    if slot.capacity != CAPACITY_REPRESENTATIVE and missing:
+        raise RuleViolation(missing)
     _require_same_document(agreement, shown_hash)
     check = verify_password(user, password or "")  # commits the attempt count
     if not check.ok:
@@ -247,42 +311,6 @@ def sign_with_password(
     _require_same_document(agreement, shown_hash)
     return _record_signature(
         agreement, slot, method=METHOD_PASSWORD, user=user, operator=None, info=info
-    )
-
-
-def sign_with_code(
-    agreement_id: int,
-    slot_id: int | None,
-    code: str,
-    shown_hash: str | None,
-    rules_accepted: bool,
-    operator,
-    info: RequestInfo,
-) -> Signature:
-    """A representative without an account signs at the curator's screen with a typed code."""
-    agreement = lifecycle.lock(agreement_id)
-    _can_be_signed(agreement)
-    slot = next((s for s in agreement.slots if s.id == slot_id), None)
-    if slot is None or slot.signature is not None:
-        raise RuleViolation("Выберите подписанта из списка тех, чья подпись ещё нужна.")
-    if not rules_accepted and not has_accepted_rules(person_id=slot.person_id):
-        raise RuleViolation("Подписант должен принять правила простой электронной подписи.")
-    _require_same_document(agreement, shown_hash)
-    check = codes.check_code(agreement.id, slot.person_id, code or "")
-    if not check.ok:
-        db.session.rollback()
-        _log_refusal(agreement_id, operator, info, f"код не принят: {slot.person.short_name}")
-        raise RuleViolation(check.problem + " Соглашение не подписано.")
-    if rules_accepted and not has_accepted_rules(person_id=slot.person_id):
-        accept_rules(None, info, person_id=slot.person_id)
-    return _record_signature(
-        agreement,
-        slot,
-        method=METHOD_CODE,
-        user=None,
-        operator=operator,
-        info=info,
-        code_id=check.record.id,
     )
 
 
@@ -325,35 +353,9 @@ def decline(
     return record
 
 
-def issue_code(agreement_id: int, person_id: int, user) -> tuple[SignatureSlot, str]:
-    agreement = lifecycle.lock(agreement_id)
-    _can_be_signed(agreement)
-    slot = next(
-        (s for s in agreement.slots if s.person_id == person_id and s.signature is None), None
-    )
-    if slot is None:
-        raise RuleViolation("Этому человеку не нужно подписывать соглашение или он уже подписал.")
-    record, plain = codes.issue_code(agreement.id, person_id, user)
-    trail.append(
-        agreement,
-        "code_issued",
-        actor=user,
-        data={
-            "for": slot.person.full_name,
-            "expires": record.expires_at.isoformat(),
-        },
-    )
-    return slot, plain
-
-
 def signature_ref(signature: Signature) -> str:
     """How another record (e.g. an electronic consent, Consent.signature_ref) cites a signature."""
     return f"ПЭП {signature.verify_code} (соглашение № {signature.agreement.number})"
-
-
-def code_slots(agreement: Agreement) -> list[SignatureSlot]:
-    """Unsigned slots that can be signed by a code (mostly representatives without accounts)."""
-    return [s for s in agreement.slots if s.signature is None]
 
 
 def representative_slot(slot: SignatureSlot) -> bool:

@@ -9,30 +9,44 @@ from flask import (
     Response,
     abort,
     flash,
+    g,
     redirect,
     render_template,
     request,
+    session,
     stream_with_context,
     url_for,
 )
-from flask_login import current_user
+from flask_login import current_user, logout_user
 from sqlalchemy import func, select
 
 from portal import audit
 from portal.access import ALL_ROLES, MANAGERS, Role, ensure, roles_required
-from portal.agreements import archive, lifecycle, parties, queue, render, signing, templates, trail
+from portal.accounts import sessions
+from portal.agreements import (
+    archive,
+    handover,
+    lifecycle,
+    paper,
+    parties,
+    queue,
+    render,
+    signing,
+    templates,
+    trail,
+)
 from portal.agreements import verify as verification
 from portal.agreements.access import can_view, is_manager, visible_agreements
-from portal.agreements.codes import CODE_LIFETIME
 from portal.agreements.forms import (
     DeclineForm,
     DraftForm,
     ExtendForm,
-    IssueCodeForm,
-    KioskSignForm,
+    HandoverForm,
     NewAgreementForm,
+    PaperSignForm,
     RulesForm,
     SealForm,
+    SignerKeyForm,
     SignForm,
     TemplateForm,
     TerminateForm,
@@ -56,9 +70,10 @@ from portal.domain import RuleViolation
 from portal.extensions import db
 from portal.forms import EmptyForm, choices
 from portal.matching.models import OPEN_PAIR_STATUSES, MentorshipForm, Pair
+from portal.people.consents import Scan
 from portal.statuses import AgreementMark, AgreementStatus
 from portal.text import Case, full_name_in
-from portal.timeutil import today_moscow, utcnow
+from portal.timeutil import today_moscow
 
 bp = Blueprint("agreements", __name__, url_prefix="/agreements")
 
@@ -363,18 +378,18 @@ def _show_context(agreement: Agreement) -> dict:
         ).all(),
         "empty_form": EmptyForm(),
     }
+    context["esign_adopted"] = signing.esign_adopted()
+    context["esign_off"] = signing.ESIGN_OFF
     if manager:
-        code_form = IssueCodeForm()
-        code_form.person.choices = choices(
-            [
-                (s.person_id, f"{s.person.full_name} — {s.role_label}")
-                for s in signing.code_slots(agreement)
-            ]
-        )
+        context["paper_form"] = PaperSignForm(signed_on=today_moscow())
+        context["key_holders"] = {
+            s.person_id
+            for s in agreement.slots
+            if (account := handover.account_of(s.person_id)) and account.holds_signer_key
+        }
         terminate_form = TerminateForm()
         terminate_form.kind.choices = choices(list(lifecycle.TERMINATION_KINDS.items()))
         context.update(
-            code_form=code_form,
             terminate_form=terminate_form,
             extend_form=ExtendForm(months=6),
             events=trail.events(agreement),
@@ -472,6 +487,9 @@ def sign(agreement_id: int):
     if agreement.status != SIGNING or not slots:
         flash("Ваша подпись под этим соглашением сейчас не требуется.", "info")
         return redirect(url_for("agreements.show", agreement_id=agreement.id))
+    if not signing.esign_adopted():
+        flash(signing.ESIGN_OFF, "error")
+        return redirect(url_for("agreements.show", agreement_id=agreement.id))
     if not signing.has_accepted_rules(current_user):
         return redirect(url_for("agreements.rules", next=request.path))
     form = SignForm()
@@ -514,6 +532,16 @@ def sign(agreement_id: int):
         form=form,
         decline_form=decline_form,
         blocks=render.layout(agreement.text),
+        key_problem=None if current_user.holds_signer_key else signing.NO_SIGNER_KEY,
+        minor_problem=next(
+            (
+                problem
+                for s in slots
+                if s.capacity != "representative"
+                and (problem := signing.representative_rules_missing(s.person))
+            ),
+            None,
+        ),
     ), status
 
 
@@ -537,70 +565,139 @@ def decline(agreement_id: int):
     return redirect(url_for("agreements.show", agreement_id=agreement.id))
 
 
-@bp.post("/<int:agreement_id>/code")
+@bp.get("/<int:agreement_id>/paper.pdf")
 @roles_required(*MANAGERS)
-def issue_code(agreement_id: int):
+def paper_pdf(agreement_id: int):
     agreement = _load(agreement_id)
-    form = IssueCodeForm()
-    form.person.choices = choices(
-        [(s.person_id, s.person.full_name) for s in signing.code_slots(agreement)]
-    )
-    if not form.validate_on_submit():
-        flash("Выберите, для кого выдать код.", "error")
-        return redirect(url_for("agreements.show", agreement_id=agreement.id))
     try:
-        slot, code = signing.issue_code(agreement.id, int(form.person.data), _user())
+        data = paper.paper_pdf(agreement)
     except RuleViolation as exc:
         return _refused(exc, agreement.id)
-    db.session.commit()
-    expires = utcnow() + CODE_LIFETIME  # shown on the slip; the record holds the exact time
-    response = render_template(
-        "agreements/code_slip.html", agreement=agreement, slot=slot, code=code, expires=expires
+    response = Response(data, mimetype="application/pdf")
+    name = f"{agreement.number} для подписания на бумаге.pdf"
+    response.headers["Content-Disposition"] = (
+        f"inline; filename=\"agreement-{agreement.id}-paper.pdf\"; filename*=UTF-8''{_quote(name)}"
     )
-    return response, 200, {"Cache-Control": "no-store"}
+    return response
 
 
-@bp.route("/<int:agreement_id>/kiosk", methods=["GET", "POST"])
+@bp.post("/<int:agreement_id>/paper")
 @roles_required(*MANAGERS)
-def kiosk(agreement_id: int):
+def sign_on_paper(agreement_id: int):
+    _load(agreement_id)
+    form = PaperSignForm()
+    if not form.validate_on_submit():
+        problems = [e for errors in form.errors.values() for e in errors]
+        flash(" ".join(problems) or "Укажите дату и загрузите скан.", "error")
+        return redirect(url_for("agreements.show", agreement_id=agreement_id))
+    upload = form.scan.data
+    if not (upload and getattr(upload, "filename", "")):
+        flash("Загрузите скан подписанного экземпляра (PDF, JPEG или PNG).", "error")
+        return redirect(url_for("agreements.show", agreement_id=agreement_id))
+    scan = Scan(filename=upload.filename, data=upload.read())
+    try:
+        agreement = paper.sign_on_paper(agreement_id, form.signed_on.data, scan, _user())
+    except RuleViolation as exc:
+        return _refused(exc, agreement_id)
+    db.session.commit()
+    flash(f"{agreement.title} подписано на бумаге; скан сохранён как экземпляр Центра.", "success")
+    return redirect(url_for("agreements.show", agreement_id=agreement_id))
+
+
+# --- handing signing access to a person --------------------------------------------------
+
+KIOSK_SESSION_KEY = "signer_handover"
+
+
+@bp.route("/<int:agreement_id>/handover/<int:slot_id>", methods=["GET", "POST"])
+@roles_required(*MANAGERS)
+def handover_start(agreement_id: int, slot_id: int):
     agreement = _load(agreement_id)
-    if agreement.status != SIGNING:
-        flash("Подписание по коду возможно, пока соглашение на подписании.", "error")
+    slot = next((s for s in agreement.slots if s.id == slot_id), None)
+    if slot is None:
+        abort(404)
+    if not signing.esign_adopted():
+        flash(signing.ESIGN_OFF, "error")
         return redirect(url_for("agreements.show", agreement_id=agreement.id))
-    form = KioskSignForm()
-    form.slot.choices = choices(
-        [("", "— выберите своё имя —")]
-        + [(s.id, f"{s.person.full_name} — {s.role_label}") for s in signing.code_slots(agreement)]
-    )
-    if request.method == "GET":
-        form.document_hash.data = agreement.text_hash
-    if request.method == "POST" and form.validate_on_submit():
+    form = HandoverForm()
+    form.document_kind.choices = choices([(k, k) for k in handover.DOCUMENT_KINDS])
+    if form.validate_on_submit():
+        check = handover.IdentityCheck(form.document_kind.data, form.last_digits.data.strip())
         try:
-            signature = signing.sign_with_code(
-                agreement.id,
-                int(form.slot.data or 0),
-                form.code.data,
-                form.document_hash.data,
+            token, _ = handover.start(agreement.id, slot.id, check, _user())
+        except RuleViolation as exc:
+            db.session.rollback()
+            form.form_errors.append(exc.message)
+        else:
+            # The staff member leaves this browser before the signer touches it: their
+            # server-side session ends, and the token lives only in the signer's session,
+            # never rendered on any page.
+            record = sessions.current()
+            if record is not None:
+                sessions.end(record.id, "logout")
+            db.session.commit()
+            logout_user()
+            g.remember_cookie = ""
+            session.clear()
+            session[KIOSK_SESSION_KEY] = token
+            return redirect(url_for("agreements.signer_key"))
+    account = handover.account_of(slot.person_id)
+    status = 422 if request.method == "POST" else 200
+    return render_template(
+        "agreements/handover.html", agreement=agreement, slot=slot, form=form, account=account
+    ), status
+
+
+@bp.route("/signer", methods=["GET", "POST"])
+def signer_key():
+    """The kiosk screen: reachable only with a hand-over token and no one signed in."""
+    if current_user.is_authenticated:
+        flash(
+            "Экран подписанта открывается только после выхода сотрудника из портала: "
+            "куратор передаёт доступ кнопкой «Проверить документ и передать экран».",
+            "error",
+        )
+        return redirect(url_for("agreements.index"))
+    record = handover.pending(session.get(KIOSK_SESSION_KEY))
+    if record is None:
+        session.pop(KIOSK_SESSION_KEY, None)
+        return render_template("agreements/signer_expired.html"), 410
+    form = SignerKeyForm()
+    account = handover.account_of(record.person_id)
+    login = account.login if account else handover.suggested_login(record.person)
+    if form.validate_on_submit():
+        try:
+            user = handover.complete(
+                session[KIOSK_SESSION_KEY],
+                form.password.data,
+                form.repeat.data,
                 form.rules.data,
-                _user(),
                 _request_info(),
             )
         except RuleViolation as exc:
             db.session.rollback()
-            form.code.data = ""
             form.form_errors.append(exc.message)
         else:
             db.session.commit()
-            signer = full_name_in(signature.signer_name, Case.GENITIVE)
-            flash(f"Подпись {signer} принята. Верните экран куратору.", "success")
-            return redirect(url_for("agreements.show", agreement_id=agreement.id))
-    agreement = db.session.get(Agreement, agreement_id)
+            session.pop(KIOSK_SESSION_KEY, None)
+            # The signer's own session, as after a sign-in with the password just chosen.
+            g.remember_cookie = sessions.begin(
+                user, remember=False, ip=request.remote_addr, user_agent=request.user_agent.string
+            )
+            flash(
+                f"Пароль задан. Ваш логин: {user.login}. Теперь подпишите документ, "
+                "введя этот пароль ещё раз.",
+                "success",
+            )
+            if record.agreement_id:
+                return redirect(url_for("agreements.sign", agreement_id=record.agreement_id))
+            return redirect(url_for("main.dashboard"))
     status = 422 if request.method == "POST" else 200
     return render_template(
-        "agreements/kiosk.html",
-        agreement=agreement,
+        "agreements/signer_key.html",
         form=form,
-        blocks=render.layout(agreement.text),
+        record=record,
+        login=login,
         rules_text=signing.rules_text(),
     ), status
 

@@ -39,6 +39,9 @@ _SHEET_NAME_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
 
 # Excel runs a CSV cell starting with one of these as a formula (OWASP "CSV injection").
 _FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+# A phone number (+7 (915) 123-45-67) holds no function or reference, so it is no formula
+# payload; it is written as is, without the guard's apostrophe.
+_PHONE = re.compile(r"^\+?[\d\s()\-]{5,}$")
 _HEADER_SEARCH_ROWS = 20
 # An XLSX of 10,000 rows of 30 columns unpacks to about 20 MB; a bomb to gigabytes.
 _MAX_UNPACKED_BYTES = 60 * 1024 * 1024
@@ -265,6 +268,12 @@ def _lay_out_sheet(
         sheet.column_dimensions[get_column_letter(index)].width = width
     sheet.freeze_panes = f"A{_HEADER_ROW + 1}"
     sheet.print_title_rows = f"{_HEADER_ROW}:{_HEADER_ROW}"
+    # The bases are wide tables: printed landscape, all columns on the page's width.
+    sheet.page_setup.orientation = "landscape"
+    sheet.page_setup.paperSize = "9"  # A4
+    sheet.page_setup.fitToWidth = 1
+    sheet.page_setup.fitToHeight = 0
+    sheet.sheet_properties.pageSetUpPr.fitToPage = True
     # openpyxl writes <dimension> only for sheets that can calculate it, which a write-only
     # one cannot; without it a read-only load parses the whole sheet twice to find it.
     dimension = f"A1:{get_column_letter(len(columns))}{_HEADER_ROW + len(values)}"
@@ -281,7 +290,7 @@ def _csv_text(column: Column, value: object) -> str:
     if isinstance(typed, date):
         return typed.strftime("%d.%m.%Y")
     text = str(typed)
-    if column.kind == "text" and text.startswith(_FORMULA_PREFIXES):
+    if column.kind == "text" and text.startswith(_FORMULA_PREFIXES) and not _PHONE.match(text):
         return "'" + text
     return text
 

@@ -139,6 +139,14 @@ class PetitionForm(FlaskForm):
     )
 
 
+class OwnPetitionForm(FlaskForm):
+    mentee_id = SelectField("За кого", validators=[DataRequired("Выберите наставляемого.")])
+    reason = TextAreaField(
+        "Почему нужна замена наставника",
+        validators=[DataRequired("Укажите причину."), Length(max=2000)],
+    )
+
+
 class ResolvePetitionForm(FlaskForm):
     mentor_id = SelectField("Новый наставник", validators=[Optional()])
     note = TextAreaField("Решение / комментарий", validators=[Optional(), Length(max=2000)])

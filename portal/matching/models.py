@@ -156,6 +156,11 @@ class Petition(db.Model):
     resolved_on: Mapped[date | None] = mapped_column(Date)
     resolution: Mapped[str | None] = mapped_column(Text)
     new_pair_id: Mapped[int | None] = mapped_column(ForeignKey("pairs.id"))
+    # Who filed it in the portal: the mentee, a parent, or the curator recording a paper one.
+    filed_by_user_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL")
+    )
+    filed_by_name: Mapped[str | None] = mapped_column(String(300))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     pair: Mapped[Pair] = relationship(foreign_keys=[pair_id])

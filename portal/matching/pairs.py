@@ -498,22 +498,52 @@ def clear_attention(pair: Pair) -> None:
 # --- Petition to replace the mentor (п. 6.2) ----------------------------------------------------
 
 
-def file_petition(pair: Pair, mentee: Person, reason: str, filed_on: date) -> Petition:
+def file_petition(
+    pair: Pair,
+    mentee: Person,
+    reason: str,
+    filed_on: date,
+    filed_by=None,
+    filed_as: str | None = None,
+) -> Petition:
+    """Record a petition (п. 6.2); ``filed_by`` is the user who filed it in the portal and
+    ``filed_as`` how («наставляемый», «родитель (законный представитель)»)."""
     _require_open(pair)
     if mentee.id not in {m.mentee_id for m in pair.current_members}:
         raise RuleViolation(f"{mentee.short_name} не состоит в этой паре.")
-    if not reason.strip():
+    if not (reason or "").strip():
         raise RuleViolation("Укажите причину ходатайства.")
     if filed_on > today_moscow():
         raise RuleViolation("Дата ходатайства не может быть в будущем.")
-    petition = Petition(pair_id=pair.id, mentee=mentee, filed_on=filed_on, reason=reason.strip())
+    waiting = db.session.scalar(
+        select(Petition.id).where(
+            Petition.pair_id == pair.id,
+            Petition.mentee_id == mentee.id,
+            Petition.status == PetitionStatus.PENDING,
+        )
+    )
+    if waiting is not None:
+        raise RuleViolation("Ходатайство о замене наставника уже подано и ждёт решения куратора.")
+    by_name = getattr(filed_by, "full_name", None)
+    if by_name and filed_as:
+        by_name = f"{by_name} ({filed_as})"
+    petition = Petition(
+        pair_id=pair.id,
+        mentee=mentee,
+        filed_on=filed_on,
+        reason=reason.strip(),
+        filed_by_user_id=getattr(filed_by, "id", None),
+        filed_by_name=by_name,
+    )
     db.session.add(petition)
     db.session.flush()
     _event(
         pair,
         "petition",
         f"Ходатайство о замене наставника от {filed_on:%d.%m.%Y} "
-        f"(наставляемый {mentee.short_name}). Причина: {petition.reason}",
+        f"(наставляемый {mentee.short_name}"
+        + (f"; подал(а) {by_name}" if by_name else "")
+        + f"). Причина: {petition.reason}",
     )
     audit.record(
         "petition_filed",

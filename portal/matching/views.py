@@ -35,6 +35,7 @@ from portal.matching.forms import (
     ChangeItemForm,
     EndPairForm,
     MentorshipFormForm,
+    OwnPetitionForm,
     PetitionForm,
     RemoveMemberForm,
     ResolvePetitionForm,
@@ -59,7 +60,7 @@ from portal.matching.score import (
 )
 from portal.people.models import Person
 from portal.people.rules import representatives_of
-from portal.relations import valid_consent_ids
+from portal.relations import PairRole, relations_of, valid_consent_ids
 from portal.statuses import ProposalItemStatus
 from portal.text import Case, fold, short_name_in
 from portal.timeutil import today_moscow
@@ -724,6 +725,12 @@ def _pair_page(pair: Pair, status: int = 200, error: str | None = None, **overri
     if manage:
         context.update(_pair_forms(pair))
         context.update(overrides)
+    elif pair.is_open:
+        own = _own_petition_mentees(pair, capacities)
+        if own:
+            own_form = OwnPetitionForm()
+            own_form.mentee_id.choices = choices([(m.id, m.full_name) for m in own])
+            context["own_petition_form"] = own_form
     return render_template("matching/pair.html", **context), status
 
 
@@ -871,6 +878,47 @@ def pair_petition(pair_id: int):
         "Ходатайство о замене наставника записано.",
         petition_form=editor,
     )
+
+
+def _own_petition_mentees(pair: Pair, capacities) -> list[Person]:
+    """The current members the user may petition for: themself, or their own children."""
+    rel = relations_of(current_user)
+    members = [m.mentee for m in pair.current_members]
+    if PairRole.MENTEE in capacities:
+        return [m for m in members if m.id == rel.person_id]
+    if PairRole.PARENT in capacities:
+        return [m for m in members if m.id in rel.child_ids]
+    return []
+
+
+@bp.post("/pairs/<int:pair_id>/my-petition")
+@roles_required(Role.MENTEE, Role.PARENT)
+def pair_own_petition(pair_id: int):
+    """П. 6.2: the mentee (or the parent for the child) asks to replace the mentor."""
+    pair = db.get_or_404(Pair, pair_id)
+    capacities = ensure_pair_visible(current_user, pair)
+    mentees = _own_petition_mentees(pair, capacities)
+    ensure(bool(mentees))
+    form = OwnPetitionForm()
+    form.mentee_id.choices = choices([(m.id, m.full_name) for m in mentees])
+    if not form.validate_on_submit():
+        flash("Укажите причину ходатайства (и за кого вы его подаёте).", "error")
+        return redirect(url_for("matching.pair", pair_id=pair.id))
+    mentee = next(m for m in mentees if m.id == int(form.mentee_id.data))
+    filed_as = (
+        "наставляемый" if PairRole.MENTEE in capacities else "родитель (законный представитель)"
+    )
+    try:
+        pair_service.file_petition(
+            pair, mentee, form.reason.data, today_moscow(), filed_by=current_user, filed_as=filed_as
+        )
+    except RuleViolation as exc:
+        db.session.rollback()
+        flash(exc.message, "error")
+        return redirect(url_for("matching.pair", pair_id=pair.id))
+    db.session.commit()
+    flash("Ходатайство о замене наставника подано; решение примет куратор.", "success")
+    return redirect(url_for("matching.pair", pair_id=pair.id))
 
 
 def _pair_petition(pair: Pair, petition_id: int) -> Petition:

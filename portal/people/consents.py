@@ -1,7 +1,7 @@
 """Consents to the processing of personal data (Приложение № 2) and to publication (ст. 10.1)."""
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 from portal import audit
 from portal.domain import RuleViolation
@@ -205,3 +205,66 @@ def revoke_consent(consent: Consent, *, revoked_on: date, reason: str, actor=Non
         actor=actor,
     )
     return [flagged for _, found in results for flagged in (found or [])]
+
+
+DESTRUCTION_DAYS = 30  # 152-ФЗ ст. 21 ч. 5: after a revocation, destroy or anonymise in 30 days
+
+
+@dataclass(frozen=True)
+class DestructionDue:
+    person: Person
+    revoked_on: date
+    due: date
+
+    @property
+    def days_left(self) -> int:
+        return (self.due - today_moscow()).days
+
+
+def destruction_due(person: Person) -> DestructionDue | None:
+    """The deadline to destroy or anonymise a person's data, while it runs and is not met.
+
+    It runs from the last revocation once no valid processing consent remains, and ends when
+    the person is anonymised.
+    """
+    if person.anonymised_at is not None or consent_state(person) != ConsentState.REVOKED:
+        return None
+    revoked = [c.revoked_on for c in person.consents if c.kind == "processing" and c.revoked_on]
+    last = max(revoked)
+    return DestructionDue(person, last, last + timedelta(days=DESTRUCTION_DAYS))
+
+
+def destruction_queue() -> list[DestructionDue]:
+    """Everyone whose data awaits destruction after a revocation, the nearest deadline first."""
+    from sqlalchemy import select
+
+    from portal.relations import consent_state_clause
+
+    query = select(Person).where(
+        Person.anonymised_at.is_(None), consent_state_clause(ConsentState.REVOKED)
+    )
+    items = [destruction_due(p) for p in db.session.scalars(query)]
+    return sorted((i for i in items if i), key=lambda i: i.due)
+
+
+def work_items(user) -> list[dict]:
+    """For the start page's work queue (issue 12 wires it): data to destroy after revocation."""
+    from portal.access import MANAGERS
+
+    if not user.has_any_role(MANAGERS):
+        return []
+    queue = destruction_queue()
+    if not queue:
+        return []
+    from flask import url_for
+
+    overdue = any(i.days_left < 0 for i in queue)
+    return [
+        {
+            "title": "Уничтожить или обезличить данные после отзыва согласия",
+            "count": len(queue),
+            "url": url_for("people.card", person_id=queue[0].person.id),
+            "tone": "err" if overdue else "warn",
+            "due": queue[0].due,
+        }
+    ]

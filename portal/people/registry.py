@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import Select, func, insert, select
 from sqlalchemy.orm import selectinload
 
-from portal import audit
+from portal import audit, participation
 from portal.domain import RuleViolation
 from portal.extensions import db
 from portal.people.models import (
@@ -23,11 +23,10 @@ from portal.people.models import (
 )
 from portal.people.rules import require_publication_consent
 from portal.relations import (
-    PairInfo,
     consent_state,
     consent_state_clause,
     in_open_pair_clause,
-    pair_info,
+    valid_consent_ids,
 )
 from portal.statuses import ConsentState, PersonCategory, PersonStatus
 from portal.text import fold, mixed_alphabet_words
@@ -345,6 +344,10 @@ def clean_person(raw: dict[str, Any], base: str, person: Person | None = None) -
     if v["entered_on"] and v["completed_on"] and v["completed_on"] < v["entered_on"]:
         c.errors.setdefault("completed_on", "раньше даты вхождения в программу")
 
+    for key in ("phone", "email"):
+        # An export withholds contacts without consent; read back, that is no contact.
+        if (v.get(key) or "").strip().lower() == NO_CONSENT:
+            v[key] = None
     if v.get("phone") and "phone" not in c.errors:
         try:
             v["phone"] = normalise_phone(v["phone"])
@@ -596,55 +599,104 @@ def base_query(base: str, filters: ListFilters) -> Select:
     return query.order_by(*order, Person.id.desc() if descending else Person.id)
 
 
-def export_rows(base: str, people: list[Person], place: str) -> list[dict[str, Any]]:
-    """The base's rows for export, keyed by column key."""
-    info = pair_info([p.id for p in people])
+NO_CONSENT = "нет согласия"
+
+
+def _person_row(person: Person, place: str, consented: bool) -> dict[str, Any]:
+    low, high = person.desired_age_min, person.desired_age_max
+    return {
+        "fio": person.full_name,
+        "birth_date": person.birth_date,
+        "age": person.age,
+        "category": person.category,
+        "club": person.club,
+        "study_level": person.study_level,
+        "workplace": person.workplace,
+        "position": person.position,
+        # 152-ФЗ: no contact leaves the portal for a person without a valid consent.
+        "phone": person.phone if consented else NO_CONSENT,
+        "email": person.email if consented else NO_CONSENT,
+        "interests": ", ".join(person.tag_names("interest")),
+        "competencies": ", ".join(person.tag_names("competency")),
+        "achievements": person.achievements,
+        "key_request": person.key_request,
+        "desired_age": f"{low}–{high}" if low and high else (str(low or high or "") or None),
+        "capacity": person.capacity,
+        "comm_time": person.comm_time,
+        "comm_format": person.comm_format,
+        "entered_on": person.entered_on,
+        "completed_on": person.completed_on,
+        "mentor_name": None,
+        "mentor_workplace": None,
+        "mentees": None,
+        "mentee_workplace": None,
+        "form": None,
+        "term": None,
+        "place": place,
+        "results": person.results,
+        "case_url": person.case_url,
+        "training": "да" if person.training_completed else "нет",
+        "status": person.status,
+        "consent": CONSENT_TITLES[ConsentState.VALID if consented else consent_state(person)],
+    }
+
+
+def _study_or_work(person: Person) -> str | None:
+    return person.workplace or person.club
+
+
+def export_rows(
+    base: str, people: list[Person], place: str, period: participation.Period | None = None
+) -> list[dict[str, Any]]:
+    """The base's rows, one per participation (a finished one keeps its pair's mentor, form,
+    dates, results and case link); a person who never took part gets one row."""
+    ids = [p.id for p in people]
+    consented = valid_consent_ids(ids)
+    history = (participation.of_mentees if base == "mentees" else participation.of_mentors)(
+        ids, period
+    )
     rows = []
     for person in people:
-        pi = info.get(person.id) or PairInfo()
-        low, high = person.desired_age_min, person.desired_age_max
-        rows.append(
-            {
-                "fio": person.full_name,
-                "birth_date": person.birth_date,
-                "age": person.age,
-                "category": person.category,
-                "club": person.club,
-                "study_level": person.study_level,
-                "workplace": person.workplace,
-                "position": person.position,
-                "phone": person.phone,
-                "email": person.email,
-                "interests": ", ".join(person.tag_names("interest")),
-                "competencies": ", ".join(person.tag_names("competency")),
-                "achievements": person.achievements,
-                "key_request": person.key_request,
-                "desired_age": f"{low}–{high}"
-                if low and high
-                else (str(low or high or "") or None),
-                "capacity": person.capacity,
-                "comm_time": person.comm_time,
-                "comm_format": person.comm_format,
-                "entered_on": person.entered_on,
-                "completed_on": person.completed_on,
-                "mentor_name": "; ".join(pi.mentor_names) or None,
-                "mentor_workplace": "; ".join(w for w in pi.mentor_workplaces if w) or None,
-                "mentees": "; ".join(pi.mentee_names) or None,
-                "form": "; ".join(dict.fromkeys(pi.forms)) or None,
-                "term": "; ".join(pi.terms) or None,
-                "place": place,
-                "results": person.results,
-                "case_url": person.case_url,
-                "training": "да" if person.training_completed else "нет",
-                "status": person.status,
-                "consent": CONSENT_TITLES[consent_state(person)],
-            }
-        )
+        own = _person_row(person, place, person.id in consented)
+        taken = history.get(person.id) or []
+        if not taken:
+            rows.append(own)
+            continue
+        for part in taken:
+            row = dict(own)
+            row.update(
+                form=part.form,
+                term=part.term,
+                # Entry into the programme is the person's; the end is this participation's.
+                entered_on=person.entered_on or part.started_on,
+                completed_on=part.ended_on or person.completed_on,
+                results=part.results or person.results,
+                case_url=part.case_url or person.case_url,
+            )
+            if base == "mentees":
+                row.update(
+                    mentor_name=part.mentor.full_name,
+                    mentor_workplace=part.mentor.workplace,
+                )
+            else:
+                row.update(
+                    mentees="; ".join(m.full_name for m in part.mentees) or None,
+                    mentee_workplace="; ".join(
+                        dict.fromkeys(w for m in part.mentees if (w := _study_or_work(m)))
+                    )
+                    or None,
+                )
+            rows.append(row)
     return rows
 
 
-def export_people(base: str, filters: ListFilters | None = None) -> list[Person]:
+def export_people(
+    base: str, filters: ListFilters | None = None, period: participation.Period | None = None
+) -> list[Person]:
+    """The base's people; with a period, everyone who took part in a pair during it."""
     query = base_query(base, filters or ListFilters())
+    if period is not None:
+        query = query.where(participation.took_part_clause(period, as_mentor=base == "mentors"))
     return list(db.session.scalars(query))
 
 

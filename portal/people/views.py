@@ -24,10 +24,18 @@ from portal.documents.tables import TableError, write_csv, write_xlsx
 from portal.domain import RuleViolation
 from portal.extensions import db
 from portal.forms import EmptyForm, choices
+from portal.participation import Period
 from portal.people import access
 from portal.people.anonymise import anonymise, can_anonymise
 from portal.people.columns import BASE_TITLES, BASES, SHEET_TITLES, columns_for, screen_columns
-from portal.people.consents import KINDS, METHODS, Scan, record_consent, revoke_consent
+from portal.people.consents import (
+    KINDS,
+    METHODS,
+    Scan,
+    destruction_due,
+    record_consent,
+    revoke_consent,
+)
 from portal.people.forms import ConsentForm, ImportForm, PersonForm, RepresentativeForm, RevokeForm
 from portal.people.imports import (
     SKIP,
@@ -39,6 +47,7 @@ from portal.people.imports import (
     start_batch,
     template_xlsx,
 )
+from portal.people.inventory import consent_data_lines
 from portal.people.models import (
     CATEGORIES,
     STATUSES,
@@ -60,7 +69,6 @@ from portal.people.registry import (
     export_rows,
     likely_duplicates,
     link_representative,
-    pair_info,
     parse_date_value,
     remove_representative,
     save_person,
@@ -73,7 +81,7 @@ from portal.people.rules import (
     representatives_of,
     signing_rule,
 )
-from portal.relations import pairs_of_person
+from portal.relations import pair_info, pairs_of_person
 from portal.settings.models import get_settings
 from portal.statuses import PersonCategory
 from portal.text import fold
@@ -307,6 +315,7 @@ def _card_context(person: Person, **extra) -> dict:
         "consents": sorted(person.consents, key=lambda c: (c.signed_on, c.id), reverse=True),
         "consent_state": consent_state(person),
         "publication_state": consent_state(person, "publication"),
+        "destruction": destruction_due(person),
         "kinds": KINDS,
         "methods": METHODS,
         "pairs": pairs,
@@ -551,6 +560,7 @@ def consent_pdf(person_id: int):
         representative=reps[0] if reps else None,
         settings=get_settings(),
         today=today_moscow(),
+        data_lines=consent_data_lines(),
     )
     try:
         pdf = render_pdf(html, static_root=current_app.static_folder)
@@ -606,22 +616,42 @@ def anonymise_person(person_id: int):
 # --- export and import --------------------------------------------------------------------
 
 
+def _export_period() -> Period | None:
+    """?year=2026: everyone who took part in a pair that year; RuleViolation if malformed."""
+    raw = (request.args.get("year") or "").strip()
+    if not raw:
+        return None
+    if not raw.isdigit() or not 2000 <= int(raw) <= 2100:
+        raise RuleViolation("Год выгрузки — четыре цифры, например 2026.")
+    return Period.year(int(raw))
+
+
 def _export(fmt: str):
     base = _base_arg()
     filters = ListFilters.from_args(request.args)
+    try:
+        period = _export_period()
+    except RuleViolation as exc:
+        flash(exc.message, "error")
+        return redirect(url_for(f"people.{base}"))
     settings = get_settings()
-    people = export_people(base, filters)
-    rows = export_rows(base, people, settings["org_short_name"])
+    people = export_people(base, filters, period)
+    rows = export_rows(base, people, settings["org_short_name"], period)
     columns = [c.table_column() for c in columns_for(base)]
     short = settings["org_short_name"]
     title = f"{SHEET_TITLES[base]} {short.replace('Центр', 'Центра', 1)}"
     filename = f"{SHEET_TITLES[base]} {today_moscow():%d.%m.%Y}"
+    if period is not None:
+        title += f" за {period.start.year} год"
+        filename = f"{SHEET_TITLES[base]} за {period.start.year} год"
     # 152-ФЗ: a base is personal data; who exported what is recorded (append-only).
     audit.record(
         "people_exported",
         "person_base",
         None,
-        {"filters": [None, filters.active]} if filters.active else None,
+        {"filters": [None, {**filters.active, "year": request.args.get("year")}]}
+        if filters.active or period
+        else None,
         summary=f"Выгрузка: {BASE_TITLES[base].lower()}, {fmt.upper()}, строк: {len(rows)}",
     )
     db.session.commit()

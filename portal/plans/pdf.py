@@ -17,9 +17,17 @@ def breakable(text: str) -> str:
 
 
 def render_plan_pdf(
-    snapshot: dict, settings: dict, revision=None, draft_note=None, month_name=None
+    snapshot: dict,
+    settings: dict,
+    revision=None,
+    draft_note=None,
+    month_name=None,
+    forms_table=(),
+    glossary=(),
+    representatives=(),
 ) -> bytes:
-    """Render a plan snapshot; `revision` (approved) puts «УТВЕРЖДЕНО» in the header."""
+    """Render a plan snapshot; `revision` (approved) puts «УТВЕРЖДЕНО» in the header, and
+    without it the plan is marked «ПРОЕКТ»."""
     html = render_template(
         "plans/pdf.html",
         plan=snapshot,
@@ -27,6 +35,9 @@ def render_plan_pdf(
         revision=revision,
         draft_note=draft_note,
         month_name=month_name,
+        forms_table=forms_table,
+        glossary=glossary,
+        representatives=representatives,
         breakable=breakable,
         display=display,
     )

@@ -18,7 +18,8 @@ from portal.domain import RuleViolation
 from portal.extensions import db
 from portal.forms import EmptyForm, choices
 from portal.matching.access import visible_pairs
-from portal.matching.models import Pair
+from portal.matching.models import MentorshipForm, Pair
+from portal.people.rules import representatives_of, signing_rule
 from portal.plans import approval, editing
 from portal.plans import meetings as journal
 from portal.plans import presence as presence_rows
@@ -574,6 +575,28 @@ def approve(plan_id: int):
     return _fragment("plans/_approval.html", 422, plan=plan, approve_form=form, message=message)
 
 
+def _forms_table() -> list[tuple[str, str, list[str]]]:
+    """The footnote's table of Приложение № 4: each of the centre's forms with its documents
+    and suggested formats (forms are data; the seed fills them)."""
+    forms = db.session.scalars(
+        select(MentorshipForm)
+        .where(MentorshipForm.scope == "local", MentorshipForm.active.is_(True))
+        .order_by(MentorshipForm.id)
+    )
+    return [(f.name, f.documents or "", suggested_formats(f)) for f in forms]
+
+
+def _minor_representatives(plan: Plan) -> list[tuple[str, str]]:
+    """(mentee, representative) for each minor mentee: the parent signs the plan too."""
+    lines = []
+    for mentee in plan.pair.mentees:
+        if signing_rule(mentee).needs_representative:
+            reps = representatives_of(mentee)
+            name = reps[0].representative.full_name if reps else ""
+            lines.append((mentee.full_name, name))
+    return lines
+
+
 @bp.get("/<int:plan_id>.pdf")
 @roles_required(*ALL_ROLES)
 def pdf(plan_id: int):
@@ -602,6 +625,9 @@ def pdf(plan_id: int):
         revision=revision,
         draft_note=draft_note,
         month_name=month_genitive(revision.order_date) if revision else None,
+        forms_table=_forms_table(),
+        glossary=GLOSSARY,
+        representatives=_minor_representatives(plan),
     )
     response = make_response(data)
     response.headers["Content-Type"] = "application/pdf"

@@ -15,6 +15,7 @@ class SettingDef:
     label: str
     default: str
     multiline: bool = False
+    required: bool = True
 
 
 SETTINGS = (
@@ -36,7 +37,24 @@ SETTINGS = (
         "Ответственный за обработку персональных данных",
         "Куратор программы наставничества",
     ),
+    SettingDef("org_inn", "ИНН организации", "7624001234"),
+    SettingDef("org_ogrn", "ОГРН организации", "1027601234567"),
     SettingDef("site_url", "Сайт Центра", "https://edelweiss.example.ru"),
+    SettingDef("vk_group_url", "Группа Центра ВКонтакте", "https://vk.com/edelweiss_center"),
+    # 63-ФЗ ст. 9 ч. 2: inside the centre a ПЭП equals a handwritten signature only under a
+    # local act. Until its order is recorded, electronic signing stays off (paper route only).
+    SettingDef(
+        "esign_order_number",
+        "Приказ об утверждении правил ПЭП: номер (пусто — электронная подпись выключена)",
+        "",
+        required=False,
+    ),
+    SettingDef(
+        "esign_order_date",
+        "Приказ об утверждении правил ПЭП: дата (ДД.ММ.ГГГГ)",
+        "",
+        required=False,
+    ),
     SettingDef(
         "signature_rules",
         "Правила использования простой электронной подписи",
@@ -72,6 +90,33 @@ def get_settings() -> dict[str, str]:
     if has_app_context():
         g.portal_settings = values
     return values
+
+
+def esign_order(values: dict[str, str] | None = None) -> tuple[str, str] | None:
+    """The (number, date) of the order adopting the ПЭП rules, or None while not adopted."""
+    values = values or get_settings()
+    number = (values.get("esign_order_number") or "").strip()
+    on = (values.get("esign_order_date") or "").strip()
+    return (number, on) if number and on else None
+
+
+def esign_order_problem(values: dict[str, str]) -> str | None:
+    """Why the pair (number, date) cannot be saved: both or neither, a real past date."""
+    from datetime import datetime
+
+    number = (values.get("esign_order_number") or "").strip()
+    on = (values.get("esign_order_date") or "").strip()
+    if not number and not on:
+        return None
+    if not number:
+        return "Укажите номер приказа об утверждении правил ПЭП — без него подпись не включается."
+    if not on:
+        return "Укажите дату приказа об утверждении правил ПЭП (ДД.ММ.ГГГГ)."
+    try:
+        datetime.strptime(on, "%d.%m.%Y")
+    except ValueError:
+        return "Дата приказа — в виде ДД.ММ.ГГГГ, например 01.09.2026."
+    return None
 
 
 def save_settings(values: dict[str, str]) -> dict[str, list[str]]:

@@ -3,12 +3,12 @@
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_wtf import FlaskForm
 from wtforms import StringField, TextAreaField
-from wtforms.validators import DataRequired, Length
+from wtforms.validators import DataRequired, Length, Optional
 
 from portal import audit
 from portal.access import Role, roles_required
 from portal.extensions import db
-from portal.settings.models import SETTINGS, get_settings, save_settings
+from portal.settings.models import SETTINGS, esign_order_problem, get_settings, save_settings
 
 bp = Blueprint("settings", __name__)
 
@@ -28,7 +28,7 @@ def _settings_form():
             field(
                 s.label,
                 validators=[
-                    DataRequired("Заполните поле."),
+                    DataRequired("Заполните поле.") if s.required else Optional(),
                     Length(max=limit, message=f"Не длиннее {limit} символов."),
                 ],
             ),
@@ -40,8 +40,14 @@ def _settings_form():
 @roles_required(Role.ADMIN)
 def edit():
     form = _settings_form()(data=get_settings())
-    if form.validate_on_submit():
-        changes = save_settings({s.key: getattr(form, s.key).data.strip() for s in SETTINGS})
+    valid = form.validate_on_submit()
+    values = {s.key: (getattr(form, s.key).data or "").strip() for s in SETTINGS}
+    problem = esign_order_problem(values) if valid else None
+    if problem:
+        form.esign_order_number.errors.append(problem)
+        valid = False
+    if valid:
+        changes = save_settings(values)
         if changes:
             audit.record("settings_changed", "settings", None, changes)
         db.session.commit()

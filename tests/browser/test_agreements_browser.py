@@ -1,6 +1,7 @@
 """In a real browser: the curator issues an agreement for a 12-year-old, the mentor signs with a
-password on her computer, the mother signs with a typed one-time code at the curator's screen,
-the sealed PDF downloads and the verification page rejects a copy with one changed byte."""
+password on her computer, the mother signs with a password she chose herself on the screen the
+curator handed over (and signed out of), the sealed PDF downloads and the verification page
+rejects a copy with one changed byte; and the paper route from print to scan."""
 
 import pytest
 from playwright.sync_api import expect
@@ -13,7 +14,7 @@ from tests.conftest import browser_login
 pytestmark = pytest.mark.browser
 
 
-def test_mentor_signs_by_password_parent_by_code_and_the_pdf_downloads(
+def test_mentor_signs_by_password_parent_on_a_handed_over_screen_and_the_pdf_downloads(
     new_page, live_server, tmp_path
 ):
     curator = factories.make_user(
@@ -57,26 +58,36 @@ def test_mentor_signs_by_password_parent_by_code_and_the_pdf_downloads(
     laptop.get_by_role("button", name="Подписать", exact=True).click()
     expect(laptop.get_by_text("Соглашение подписано простой электронной подписью")).to_be_visible()
 
-    # The curator prints a code slip for the mother and hands her the screen.
+    # The curator checks the mother's passport and hands her the screen: the curator is
+    # signed out of it, the mother chooses her own password there and signs with it.
     desk.goto(agreement_url)
-    desk.get_by_role("button", name="Выдать одноразовый код").click()
-    slip_code = desk.locator(".slip-password").inner_text()
-    desk.get_by_role("link", name="Подписание по коду").click()
-    desk.get_by_label("Кто подписывает").select_option(
-        label="Орлова Наталья Петровна — Мать (законный представитель) Наставляемого"
-    )
-    desk.get_by_label("Я ознакомился(ась) с правилами").check()
-    desk.get_by_label("Одноразовый код с листка").fill("wrong-code")
-    desk.get_by_role("button", name="Подписать кодом").click()
-    expect(desk.get_by_text("Неверный код. Осталось попыток: 4.")).to_be_visible()
-    desk.get_by_label("Кто подписывает").select_option(
-        label="Орлова Наталья Петровна — Мать (законный представитель) Наставляемого"
-    )
-    desk.get_by_label("Я ознакомился(ась) с правилами").check()
-    desk.get_by_label("Одноразовый код с листка").fill(slip_code.upper())
-    desk.get_by_role("button", name="Подписать кодом").click()
-    expect(desk.get_by_text("Подпись Орлова Наталья Петровна принята")).to_be_visible()
+    desk.get_by_role("link", name="Проверить документ и передать экран").click()
+    desk.get_by_label("Документ, удостоверяющий личность").select_option("паспорт гражданина РФ")
+    desk.get_by_label("Последние 4 цифры номера").fill("4521")
+    desk.get_by_label("Я сверил(а) лицо с фотографией и ФИО с реестром").check()
+    desk.get_by_role("button", name="Проверить документ и передать экран").click()
+    expect(
+        desk.get_by_role("heading", name="Экран подписанта: Орлова Наталья Петровна")
+    ).to_be_visible()
+    expect(desk.get_by_text("паспорт гражданина РФ, …4521")).to_be_visible()
+
+    # Meanwhile the curator, signed in elsewhere, cannot open the signer's screen.
+    office = new_page()
+    browser_login(office, "curator")
+    office.goto("/agreements/signer")
+    expect(office.get_by_text("Экран подписанта открывается только после выхода")).to_be_visible()
+
+    desk.get_by_label("Придумайте пароль").fill("Rodnik-2026-Moy")
+    desk.get_by_label("Повторите пароль").fill("Rodnik-2026-Moy")
+    desk.get_by_label("Я ознакомился(ась) с правилами простой электронной подписи").check()
+    desk.get_by_role("button", name="Задать пароль и перейти к подписанию").click()
+    expect(desk.get_by_text("Пароль задан. Ваш логин:")).to_be_visible()
+    desk.get_by_label("Пароль от учётной записи").fill("Rodnik-2026-Moy")
+    desk.get_by_role("button", name="Подписать", exact=True).click()
+    expect(desk.get_by_text("Соглашение подписано простой электронной подписью")).to_be_visible()
     expect(desk.locator(".page-head .badge", has_text="действует")).to_be_visible()
+    desk = office  # the curator's own screen again
+    desk.goto(agreement_url)
 
     # The sealed PDF downloads; the same file verifies, a copy with one changed byte does not.
     with desk.expect_download() as download_info:
@@ -102,3 +113,27 @@ def test_mentor_signs_by_password_parent_by_code_and_the_pdf_downloads(
     desk.get_by_label("PDF-файл соглашения").set_input_files(str(bad))
     desk.get_by_role("button", name="Проверить").click()
     expect(desk.get_by_text("Документ повреждён.")).to_be_visible()
+
+
+def test_the_paper_route_from_print_to_scan(new_page, live_server, tmp_path):
+    factories.make_user(login="curator", roles=["curator"], full_name="Соколова Анна Викторовна")
+    with live_server.app.app_context():
+        *_, pair = factories.make_agreement_parties()
+        factories.make_agreement(pair, by=None)
+    desk = new_page()
+    browser_login(desk, "curator")
+    desk.goto("/agreements")
+    desk.get_by_role("link", name="Н-").first.click()
+    desk.get_by_role("button", name="Выпустить на подписание").click()
+    expect(desk.get_by_text("Текст зафиксирован")).to_be_visible()
+    link = desk.get_by_role("link", name="Распечатать для подписания (2 экземпляра)")
+    blank = desk.request.get(link.get_attribute("href"))
+    assert blank.headers["content-type"] == "application/pdf" and blank.body().startswith(b"%PDF")
+    scan = tmp_path / "скан.pdf"
+    scan.write_bytes(blank.body())
+    desk.get_by_label("Скан подписанного экземпляра (PDF, JPEG или PNG)").set_input_files(str(scan))
+    desk.get_by_role("button", name="Подписано на бумаге").click()
+    expect(desk.get_by_text("подписано на бумаге; скан сохранён")).to_be_visible()
+    expect(desk.locator(".page-head .badge", has_text="действует")).to_be_visible()
+    expect(desk.get_by_role("link", name="Скачать скан подписанного экземпляра")).to_be_visible()
+    desk.screenshot(path=str(tmp_path / "paper.png"), full_page=True)
