@@ -9,7 +9,7 @@ from flask import has_request_context
 from flask_login import current_user
 from sqlalchemy import func, select
 
-from portal import audit
+from portal import audit, signals
 from portal.domain import RuleViolation
 from portal.extensions import db
 from portal.matching.models import (
@@ -524,6 +524,7 @@ def replace_mentor(petition: Petition, new_mentor: Person, note: str = "") -> Pa
         f"Замена наставника {mentee.short_name}: {old.mentor.short_name} → {new_mentor.short_name}",
     )
     _notify_agreements(old, new)
+    signals.petition_decided.send(petition, granted=True)
     return new
 
 
@@ -541,6 +542,7 @@ def reject_petition(petition: Petition, resolution: str) -> None:
         petition.pair_id,
         {"petition_id": [petition.id, petition.id], "status": ["на рассмотрении", "отклонено"]},
     )
+    signals.petition_decided.send(petition, granted=False)
 
 
 def _notify_agreements(old: Pair, new: Pair) -> None:
