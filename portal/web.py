@@ -42,9 +42,16 @@ def init_app(app: Flask) -> None:
 
     @login_manager.user_loader
     def load_user(user_id: str):
+        from sqlalchemy.orm import joinedload, lazyload
+
         from portal.accounts.models import User
 
-        return db.session.get(User, int(user_id))
+        # One query per request: roles come with the user (every view checks them); the
+        # person and their tags load only where a view needs them, so the bell's idle poll
+        # costs this query and its own.
+        return db.session.get(
+            User, int(user_id), options=[joinedload(User.role_rows), lazyload(User.person)]
+        )
 
     @app.before_request
     def require_password_change():

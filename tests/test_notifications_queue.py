@@ -343,7 +343,9 @@ def test_pair_history_names_the_person_not_the_login(app, curator, mentor):
     from portal.matching.models import PairEvent
 
     world = factories.make_plan_world(mentor)
-    db.session.add(PairEvent(pair_id=world.pair.id, kind="note", text="Запись", user_login="curator"))
+    db.session.add(
+        PairEvent(pair_id=world.pair.id, kind="note", text="Запись", user_login="curator")
+    )
     db.session.commit()
     page = factories.client_for(app, curator).get(f"/matching/pairs/{world.pair.id}")
     text = page.get_data(as_text=True)

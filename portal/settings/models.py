@@ -15,6 +15,7 @@ class SettingDef:
     label: str
     default: str
     multiline: bool = False
+    optional: bool = False  # may stay empty (e-mail is off until a server is named)
 
 
 SETTINGS = (
@@ -52,6 +53,22 @@ SETTINGS = (
         "5. В подписанном документе указываются подписант, дата и время подписи.",
         multiline=True,
     ),
+    SettingDef("portal_url", "Адрес портала для ссылок в письмах", "", optional=True),
+    SettingDef(
+        "smtp_host",
+        "Почтовый сервер (SMTP) для ежедневной сводки уведомлений; пусто — письма не отправляются",
+        "",
+        optional=True,
+    ),
+    SettingDef("smtp_port", "Порт SMTP", "25", optional=True),
+    SettingDef("smtp_starttls", "Шифрование STARTTLS (да / нет)", "нет", optional=True),
+    SettingDef(
+        "smtp_login",
+        "Логин SMTP (пароль задаётся в конфигурации сервера: PORTAL_SMTP_PASSWORD)",
+        "",
+        optional=True,
+    ),
+    SettingDef("smtp_from", "Адрес отправителя писем", "", optional=True),
 )
 SETTINGS_BY_KEY = {s.key: s for s in SETTINGS}
 

@@ -3,7 +3,7 @@
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_wtf import FlaskForm
 from wtforms import StringField, TextAreaField
-from wtforms.validators import DataRequired, Length
+from wtforms.validators import DataRequired, Length, Optional
 
 from portal import audit
 from portal.access import Role, roles_required
@@ -28,7 +28,7 @@ def _settings_form():
             field(
                 s.label,
                 validators=[
-                    DataRequired("Заполните поле."),
+                    Optional() if s.optional else DataRequired("Заполните поле."),
                     Length(max=limit, message=f"Не длиннее {limit} символов."),
                 ],
             ),
@@ -41,7 +41,9 @@ def _settings_form():
 def edit():
     form = _settings_form()(data=get_settings())
     if form.validate_on_submit():
-        changes = save_settings({s.key: getattr(form, s.key).data.strip() for s in SETTINGS})
+        changes = save_settings(
+            {s.key: (getattr(form, s.key).data or "").strip() for s in SETTINGS}
+        )
         if changes:
             audit.record("settings_changed", "settings", None, changes)
         db.session.commit()
