@@ -1,16 +1,44 @@
-"""The facts areas announce; higher areas (notifications, monitoring) listen.
+"""The facts one area announces and other areas act on, as blinker signals.
 
-A lower area sends, it never imports its listeners: `agreement_issued.send(agreement)`.
-Receivers run inside the sender's transaction, so what they add commits or rolls back with it.
+An area that owns a fact sends its signal after the change is flushed (inside the caller's
+transaction; the caller commits). Areas that care connect a handler in their own
+``handlers.py``, which ``create_app`` imports explicitly. This keeps the import graph pointing
+down: people does not import matching, matching does not import agreements.
+
+Every signal's sender is the changed object; the keyword arguments are listed per signal.
+A handler may return a value; the sender collects them from ``signal.send(...)``.
 """
 
 from blinker import Namespace
 
-_signals = Namespace()
+_facts = Namespace()
 
-# sender: the Agreement just frozen and put up for signatures.
-agreement_issued = _signals.signal("agreement-issued")
-# sender: the Plan; keyword `revision`: the PlanRevision just frozen.
-plan_approved = _signals.signal("plan-approved")
-# sender: the Petition once granted or rejected; keyword `granted`: bool.
-petition_decided = _signals.signal("petition-decided")
+# Sent by people (consents.revoke_consent). sender: the Person whose consent was revoked.
+# kwargs: consent (Consent), revoked_on (date), no_valid_left (bool: no valid consent of that
+# kind remains), actor (User or None). Matching flags the person's open pairs and returns them.
+consent_revoked = _facts.signal("consent-revoked")
+
+# Sent by people (anonymise.anonymise). sender: the Person, already anonymised; kwargs: actor.
+person_anonymised = _facts.signal("person-anonymised")
+
+# Sent by matching (pairs.replace_mentor). sender: the old Pair; kwargs: new (the new Pair),
+# petition. Agreements marks the old pair's agreements «к расторжению».
+pair_replaced = _facts.signal("pair-replaced")
+
+# Sent by matching (pairs.complete / pairs.terminate / a group left empty). sender: the Pair,
+# whose status is now COMPLETED or TERMINATED; kwargs: status, ended_on, reason.
+pair_ended = _facts.signal("pair-ended")
+
+# Sent by matching (pairs.remove_member, replace_mentor). sender: the Pair; kwargs: member
+# (the PairMember, left_on set), reason. The leaver loses access through portal.relations.
+member_left = _facts.signal("member-left")
+
+# Sent by agreements (lifecycle.issue). sender: the Agreement, now on signing with its slots.
+agreement_issued = _facts.signal("agreement-issued")
+
+# Sent by plans (approval.approve). sender: the Plan; kwargs: revision (the PlanRevision).
+plan_approved = _facts.signal("plan-approved")
+
+# Sent by matching (pairs.replace_mentor / pairs.reject_petition). sender: the Petition, now
+# decided; kwargs: granted (bool).
+petition_decided = _facts.signal("petition-decided")

@@ -16,6 +16,7 @@ from portal.matching import pairs as pair_domain
 from portal.people import anonymise as anonymising
 from portal.people import consents
 from portal.plans import approval, editing, meetings
+from portal.statuses import PersonStatus
 from portal.timeutil import today_moscow
 from tests import factories
 
@@ -115,7 +116,7 @@ def test_revoked_consent_shows_the_destruction_deadline_until_anonymised(app, cu
     assert item["url"] == f"/people/{mentee.id}"
     assert item["due"] == f"срок {revoked_on + timedelta(days=30):%d.%m.%Y}"
     assert MENTEES_NO_CONSENT not in queue(app, curator)  # revoked is not "missing"
-    mentee.status = "выбыл"
+    mentee.status = PersonStatus.DROPPED
     anonymising.anonymise(mentee)
     db.session.commit()
     assert MENTEES_REVOKED not in queue(app, curator)

@@ -10,20 +10,20 @@ from datetime import date, timedelta
 
 from sqlalchemy import func, select, update
 
-from portal import signals
 from portal.accounts.models import User
 from portal.agreements.access import can_view as can_view_agreement
 from portal.extensions import db
 from portal.matching.access import can_view_pair
-from portal.matching.models import OPEN_PAIR_STATUSES, Pair
+from portal.matching.models import Pair
 from portal.notifications.models import Notification
 from portal.people.models import Representative
 from portal.plans.models import Plan, PlanItem
 from portal.plans.permissions import plan_rights
+from portal.relations import current_member_ids, open_pair_clause
+from portal.statuses import PlanItemStatus
 from portal.timeutil import today_moscow, utcnow
 
 REMINDER_DAYS = 3  # «срок через 3 дня»
-ITEM_PLANNED = "запланировано"
 
 # object_type → the owning area's check "may this user see this object".
 VISIBILITY: dict[str, Callable[[User, object], bool]] = {
@@ -88,7 +88,7 @@ def users_of(person_ids: Iterable[int]) -> list[User]:
     return list(db.session.scalars(query))
 
 
-def _representatives_of(person_ids: Iterable[int]) -> set[int]:
+def representatives_of(person_ids: Iterable[int]) -> set[int]:
     ids = set(person_ids)
     if not ids:
         return set()
@@ -123,68 +123,6 @@ def mark_all_read(user_id: int) -> int:
     return result.rowcount
 
 
-# --- handlers of the areas' signals --------------------------------------------------------------
-
-
-@signals.agreement_issued.connect
-def on_agreement_issued(agreement, **_) -> None:
-    """Everyone who must sign learns that the agreement waits for them."""
-    for user in users_of(slot.person_id for slot in agreement.slots):
-        notify(
-            user,
-            "agreement_issued",
-            f"{agreement.title} выпущено: его ждёт ваша подпись.",
-            "agreement",
-            agreement,
-            "agreements.sign",
-            agreement_id=agreement.id,
-        )
-
-
-@signals.plan_approved.connect
-def on_plan_approved(plan, revision=None, **_) -> None:
-    """The mentor, the mentees and their parents learn that the plan is approved."""
-    pair = plan.pair
-    mentees = {m.mentee_id for m in pair.current_members}
-    people = {pair.mentor_id, *mentees, *_representatives_of(mentees)}
-    order = ""
-    if revision is not None:
-        order = f" (приказ от {revision.order_date:%d.%m.%Y} № {revision.order_number})"
-    names = ", ".join(m.short_name for m in pair.mentees)
-    for user in users_of(people):
-        notify(
-            user,
-            "plan_approved",
-            f"Индивидуальный план утверждён{order}: {pair.mentor.short_name} — {names}",
-            "plan",
-            plan,
-            "plans.show",
-            plan_id=plan.id,
-        )
-
-
-@signals.petition_decided.connect
-def on_petition_decided(petition, granted: bool = False, **_) -> None:
-    """The mentee who asked and their parents learn the decision."""
-    people = {petition.mentee_id, *_representatives_of([petition.mentee_id])}
-    pair = petition.pair
-    if granted and petition.new_pair_id:
-        pair = db.session.get(Pair, petition.new_pair_id)
-        text = f"Ходатайство о замене наставника удовлетворено: {petition.resolution}."
-    else:
-        text = f"Ходатайство о замене наставника отклонено: {petition.resolution}"
-    for user in users_of(people):
-        notify(
-            user,
-            "petition_decided",
-            text,
-            "pair",
-            pair,
-            "matching.pair",
-            pair_id=pair.id,
-        )
-
-
 # --- reminders of deadlines, made by the daily command ------------------------------------------
 
 
@@ -196,9 +134,9 @@ def plan_item_reminders(on: date) -> int:
         .join(Plan, Plan.id == PlanItem.plan_id)
         .join(Pair, Pair.id == Plan.pair_id)
         .where(
-            Pair.status.in_(OPEN_PAIR_STATUSES),
+            open_pair_clause(),
             PlanItem.deleted_at.is_(None),
-            PlanItem.status == ITEM_PLANNED,
+            PlanItem.status == PlanItemStatus.PLANNED,
             PlanItem.completed.is_(False),
             func.coalesce(PlanItem.end_on, PlanItem.start_on) == due,
         )
@@ -206,7 +144,7 @@ def plan_item_reminders(on: date) -> int:
     made = 0
     for item in items:
         pair = item.plan.pair
-        people = {pair.mentor_id, *(m.mentee_id for m in pair.current_members)}
+        people = {pair.mentor_id, *current_member_ids(pair)}
         for user in users_of(people):
             made += bool(
                 notify(

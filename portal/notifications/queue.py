@@ -17,19 +17,26 @@ from sqlalchemy import select as sql_select
 from sqlalchemy.sql import union_all
 
 from portal.access import Role
-from portal.agreements.models import (
-    DRAFT,
-    KIND_AGREEMENT,
-    SIGNING,
-    TERMINATED,
-    Agreement,
-    Signature,
-    SignatureSlot,
-)
+from portal.agreements.models import KIND_AGREEMENT, Agreement, Signature, SignatureSlot
 from portal.extensions import db
-from portal.matching.models import OPEN_PAIR_STATUSES, Pair, PairMember, Petition
-from portal.people.models import Consent, Person, Representative
-from portal.plans.models import PLAN_APPROVED, Meeting, Plan, PlanItem, meeting_items
+from portal.matching.models import Pair, PairMember, Petition
+from portal.people.models import Consent, Person
+from portal.plans.models import Meeting, Plan, PlanItem, meeting_items
+from portal.relations import (
+    PROCESSING,
+    children_clause,
+    consent_state_clause,
+    current_member_clause,
+    open_pair_clause,
+)
+from portal.statuses import (
+    AgreementStatus,
+    ConsentState,
+    PairStatus,
+    PetitionStatus,
+    PlanItemStatus,
+    PlanStatus,
+)
 from portal.timeutil import today_moscow
 
 # Tones, most urgent first: the queue is sorted by them, then by the nearest due date.
@@ -39,11 +46,6 @@ DESTRUCTION_DAYS = 30
 QUIET_PAIR_DAYS = 30  # a working pair with no meeting this long needs the curator's call
 SOON_DAYS = 7  # "this week" for plan activities
 NEXT_DAYS = 14  # how far a mentee or parent looks ahead in the plan
-
-# Literals of other areas' status columns, named once here until the status enums land.
-PAIR_ACTIVE = "действует"
-PETITION_PENDING = "на рассмотрении"
-ITEM_PLANNED = "запланировано"
 
 
 @dataclass(frozen=True)
@@ -113,10 +115,6 @@ def _tone_by_due(due: date | None, today: date, default: str = "warning") -> str
 # --- measures shared by several roles ------------------------------------------------------------
 
 
-def _open_pair():
-    return Pair.status.in_(OPEN_PAIR_STATUSES)
-
-
 def _item_date():
     return func.coalesce(PlanItem.end_on, PlanItem.start_on)
 
@@ -128,10 +126,10 @@ def _planned_items(pair_condition) -> Select:
         .join(Plan, Plan.id == PlanItem.plan_id)
         .join(Pair, Pair.id == Plan.pair_id)
         .where(
-            _open_pair(),
+            open_pair_clause(),
             pair_condition,
             PlanItem.deleted_at.is_(None),
-            PlanItem.status == ITEM_PLANNED,
+            PlanItem.status == PlanItemStatus.PLANNED,
             PlanItem.completed.is_(False),
         )
     )
@@ -143,36 +141,31 @@ def _slots_to_sign(person_id: int) -> Select:
     return (
         sql_select(SignatureSlot.agreement_id.label("ref"), _no_due())
         .join(Agreement, Agreement.id == SignatureSlot.agreement_id)
-        .where(SignatureSlot.person_id == person_id, Agreement.status == SIGNING, ~signed)
+        .where(
+            SignatureSlot.person_id == person_id,
+            Agreement.status == AgreementStatus.SIGNING,
+            ~signed,
+        )
     )
 
 
 # --- the curator ---------------------------------------------------------------------------------
 
 
-def _consent(valid_only: bool):
-    query = sql_select(Consent.id).where(
-        Consent.person_id == Person.id, Consent.kind == "processing"
-    )
-    if valid_only:
-        query = query.where(Consent.revoked_on.is_(None))
-    return exists(query)
-
-
 def _people_without_consent(base_flag) -> Select:
     return sql_select(Person.id.label("ref"), _no_due()).where(
-        base_flag, Person.anonymised_at.is_(None), ~_consent(False)
+        base_flag, Person.anonymised_at.is_(None), consent_state_clause(ConsentState.MISSING)
     )
 
 
 def _people_revoked(base_flag) -> Select:
     last_revoked = (
         sql_select(func.max(Consent.revoked_on))
-        .where(Consent.person_id == Person.id, Consent.kind == "processing")
+        .where(Consent.person_id == Person.id, Consent.kind == PROCESSING)
         .scalar_subquery()
     )
     return sql_select(Person.id.label("ref"), last_revoked.label("due")).where(
-        base_flag, Person.anonymised_at.is_(None), _consent(False), ~_consent(True)
+        base_flag, Person.anonymised_at.is_(None), consent_state_clause(ConsentState.REVOKED)
     )
 
 
@@ -182,10 +175,10 @@ def _pairs_without_agreement() -> Select:
         Agreement.pair_id == PairMember.pair_id,
         Agreement.mentee_id == PairMember.mentee_id,
         Agreement.kind == KIND_AGREEMENT,
-        Agreement.status.not_in((DRAFT, TERMINATED)),
+        Agreement.status.not_in((AgreementStatus.DRAFT, AgreementStatus.TERMINATED)),
     )
-    lacking = exists().where(PairMember.pair_id == Pair.id, PairMember.left_on.is_(None), ~issued)
-    return sql_select(Pair.id.label("ref"), _no_due()).where(_open_pair(), lacking)
+    lacking = exists().where(PairMember.pair_id == Pair.id, current_member_clause(), ~issued)
+    return sql_select(Pair.id.label("ref"), _no_due()).where(open_pair_clause(), lacking)
 
 
 def _plans_to_approve() -> Select:
@@ -198,7 +191,7 @@ def _plans_to_approve() -> Select:
     return (
         sql_select(Plan.id.label("ref"), _no_due())
         .join(Pair, Pair.id == Plan.pair_id)
-        .where(_open_pair(), Plan.status != PLAN_APPROVED, live, ~proposals)
+        .where(open_pair_clause(), Plan.status != PlanStatus.APPROVED, live, ~proposals)
     )
 
 
@@ -206,13 +199,15 @@ def _quiet_pairs(today: date) -> Select:
     since = today - timedelta(days=QUIET_PAIR_DAYS)
     met = exists().where(Meeting.pair_id == Pair.id, Meeting.held_on >= since)
     return sql_select(Pair.id.label("ref"), _no_due()).where(
-        Pair.status == PAIR_ACTIVE, or_(Pair.started_on.is_(None), Pair.started_on <= since), ~met
+        Pair.status == PairStatus.ACTIVE,
+        or_(Pair.started_on.is_(None), Pair.started_on <= since),
+        ~met,
     )
 
 
 def _petitions() -> Select:
     return sql_select(Petition.pair_id.label("ref"), Petition.filed_on.label("due")).where(
-        Petition.status == PETITION_PENDING
+        Petition.status == PetitionStatus.PENDING
     )
 
 
@@ -228,7 +223,7 @@ def curator_items(user) -> list[WorkItem]:
             "mentors_revoked": _people_revoked(Person.is_mentor),
             "pairs_no_agreement": _pairs_without_agreement(),
             "agreements_signing": sql_select(Agreement.id.label("ref"), _no_due()).where(
-                Agreement.status == SIGNING
+                Agreement.status == AgreementStatus.SIGNING
             ),
             "plans_to_approve": _plans_to_approve(),
             "quiet_pairs": _quiet_pairs(today),
@@ -283,7 +278,7 @@ def curator_items(user) -> list[WorkItem]:
             _link(
                 signing,
                 ("agreements.show", {"agreement_id": signing.ref}),
-                ("agreements.index", {"status": SIGNING}),
+                ("agreements.index", {"status": AgreementStatus.SIGNING.value}),
             ),
             "info",
         )
@@ -305,7 +300,7 @@ def curator_items(user) -> list[WorkItem]:
             _link(
                 quiet,
                 ("matching.pair", {"pair_id": quiet.ref}),
-                ("matching.pairs", {"status": PAIR_ACTIVE}),
+                ("matching.pairs", {"status": PairStatus.ACTIVE.value}),
             ),
             "warning",
         )
@@ -347,13 +342,10 @@ def party_items(user) -> list[WorkItem]:
     if user.has_role(Role.MENTEE):
         member_of.append(PairMember.mentee_id == pid)
     if user.has_role(Role.PARENT):
-        children = sql_select(Representative.child_id).where(
-            Representative.representative_id == pid
-        )
-        member_of.append(PairMember.mentee_id.in_(children))
+        member_of.append(PairMember.mentee_id.in_(children_clause(pid)))
     if member_of:
         theirs = exists().where(
-            PairMember.pair_id == Pair.id, PairMember.left_on.is_(None), or_(*member_of)
+            PairMember.pair_id == Pair.id, current_member_clause(), or_(*member_of)
         )
         measures["next"] = _planned_items(theirs).where(
             and_(_item_date() >= today, _item_date() <= today + timedelta(days=NEXT_DAYS))
@@ -367,7 +359,7 @@ def party_items(user) -> list[WorkItem]:
             _link(
                 sign,
                 ("agreements.sign", {"agreement_id": sign.ref}),
-                ("agreements.index", {"status": SIGNING}),
+                ("agreements.index", {"status": AgreementStatus.SIGNING.value}),
             ),
             "danger",
         )
