@@ -69,9 +69,20 @@ def _register_areas(app: Flask) -> None:
     from portal.notifications import views as notifications
     from portal.people import views as people
     from portal.plans import views as plans
+    from portal.programme import views as programme
     from portal.settings import views as settings
 
-    for area in (main, accounts, settings, people, matching, plans, agreements, notifications):
+    for area in (
+        main,
+        accounts,
+        settings,
+        people,
+        matching,
+        plans,
+        agreements,
+        programme,
+        notifications,
+    ):
         app.register_blueprint(area.bp)
 
 
