@@ -23,7 +23,8 @@ from tests import factories
 INFO = signing.RequestInfo(ip="10.0.0.9", user_agent="pytest")
 ITEM = re.compile(
     r'<li class="queue-item queue-(?P<tone>\w+)">\s*<a href="(?P<url>[^"]*)">'
-    r'<span class="queue-count[^"]*">(?P<count>\d+)</span> (?P<title>[^<]+)</a>'
+    r'<span class="queue-count[^"]*">(?P<count>\d+)</span>'
+    r'<span class="queue-title">(?P<title>[^<]+)</span></a>'
     r'(?:\s*<span class="queue-due[^"]*">(?P<due>[^<]+)</span>)?'
 )
 
@@ -203,6 +204,7 @@ def test_petition_waits_for_the_decision(app, curator):
     db.session.commit()
     item = queue(app, curator)[PETITIONS]
     assert (item["count"], item["url"], item["tone"]) == (1, f"/matching/pairs/{pair.id}", "danger")
+    assert item["due"] is None  # the regulation sets no term: a filing date is not a deadline
     pair_domain.reject_petition(petition, "Конфликт урегулирован на встрече")
     db.session.commit()
     assert PETITIONS not in queue(app, curator)
