@@ -210,3 +210,40 @@ def test_a_mentor_gets_their_own_certificate_and_no_one_elses(app, mentor):
     assert (
         client.get(f"/programme/training/{event.id}/certificate/{other.id}.pdf").status_code == 403
     )
+
+
+def test_queue_lists_candidates_in_review_until_decided(app, curator, group):
+    from portal.notifications.queue import work_queue
+
+    def titles(user):
+        with app.test_request_context():
+            return {i.title: (i.count, i.url) for i in work_queue(user)}
+
+    candidate = _apply()
+    waiting = "Кандидаты в наставники ждут собеседования и решения"
+    for user in (curator, group):
+        count, url = titles(user)[waiting]
+        assert count == 1
+        assert url.startswith("/programme/candidates?decision=")
+    people.decide(candidate, True, None, curator)
+    db.session.commit()
+    assert waiting not in titles(curator)
+
+
+def test_queue_lists_training_in_the_next_two_weeks(app, group):
+    from portal.notifications.queue import work_queue
+
+    people.save_event(
+        None,
+        topic="Наставничество в группе",
+        held_on=TODAY + timedelta(days=5),
+        hours=2,
+        trainer="Лебедев И. Н.",
+        place="ауд. 3",
+        required=False,
+    )
+    db.session.commit()
+    with app.test_request_context():
+        items = {i.title: i for i in work_queue(group)}
+    item = items["Обучение наставников в ближайшие 14 дней"]
+    assert (item.count, item.due) == (1, TODAY + timedelta(days=5))
