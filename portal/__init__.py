@@ -74,11 +74,24 @@ def _register_areas(app: Flask) -> None:
     from portal.matching import handlers as matching_handlers  # noqa: F401
     from portal.matching import views as matching
     from portal.people import handlers as people_handlers  # noqa: F401
+    from portal.notifications import handlers as notifications_handlers  # noqa: F401
+    from portal.notifications import views as notifications
     from portal.people import views as people
     from portal.plans import views as plans
+    from portal.programme import views as programme
     from portal.settings import views as settings
 
-    for area in (main, accounts, settings, people, matching, plans, agreements):
+    for area in (
+        main,
+        accounts,
+        settings,
+        people,
+        matching,
+        plans,
+        agreements,
+        programme,
+        notifications,
+    ):
         app.register_blueprint(area.bp)
 
 

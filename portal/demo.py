@@ -11,8 +11,10 @@ from portal.accounts.service import create_user
 from portal.agreements import demo as agreements_demo
 from portal.extensions import db
 from portal.matching import demo as matching_demo
+from portal.notifications import demo as notifications_demo
 from portal.people import demo as people_demo
 from portal.plans import demo as plans_demo
+from portal.programme import demo as programme_demo
 
 DEFAULT_PASSWORD = "demo2026"
 
@@ -28,7 +30,14 @@ DEMO_ACCOUNTS = (
 )
 
 # Area seeders in the order their data depends on each other; each has seed(ctx).
-AREA_SEEDERS = (people_demo, matching_demo, plans_demo, agreements_demo)
+AREA_SEEDERS = (
+    people_demo,
+    matching_demo,
+    plans_demo,
+    agreements_demo,
+    programme_demo,
+    notifications_demo,
+)
 
 
 @dataclass

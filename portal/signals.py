@@ -46,3 +46,12 @@ draft_mentor_changed = _facts.signal("draft-mentor-changed")
 # Agreement, now signed; kwargs: pair, all_signed (every current mentee of the pair has a
 # signed agreement). Matching starts a draft pair whose consents are in place.
 agreement_signed = _facts.signal("agreement-signed")
+# Sent by agreements (lifecycle.issue). sender: the Agreement, now on signing with its slots.
+agreement_issued = _facts.signal("agreement-issued")
+
+# Sent by plans (approval.approve). sender: the Plan; kwargs: revision (the PlanRevision).
+plan_approved = _facts.signal("plan-approved")
+
+# Sent by matching (pairs.replace_mentor / pairs.reject_petition). sender: the Petition, now
+# decided; kwargs: granted (bool).
+petition_decided = _facts.signal("petition-decided")

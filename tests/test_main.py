@@ -14,14 +14,14 @@ def test_dashboard_tells_each_role_what_it_may_do(client, auth, parent):
     auth.login(parent)
     page = client.get("/").get_data(as_text=True)
     assert "Законный представитель" in page
-    assert "подписывает согласие и соглашение за ребёнка младше 14 лет" in page
+    assert "подписываете согласие и соглашение за ребёнка младше 14 лет" in page
     assert "Пользователи" not in page  # not in a parent's menu
 
 
 def test_dashboard_for_curator_lists_sections(client, auth, curator):
     auth.login(curator)
     page = client.get("/").get_data(as_text=True)
-    assert "формирует наставнические пары и группы" in page
+    assert "формируете наставнические пары и группы" in page
     assert 'href="/users"' in page
 
 

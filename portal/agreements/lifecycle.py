@@ -7,7 +7,7 @@ from datetime import date, timedelta
 from sqlalchemy import and_, case, literal, select
 from sqlalchemy.exc import IntegrityError
 
-from portal import audit
+from portal import audit, signals
 from portal.agreements import parties, render, templates, trail
 from portal.agreements.models import (
     ACTIVE,
@@ -297,6 +297,7 @@ def issue(agreement_id: int, user) -> Agreement:
         summary=f"{agreement.title} выпущено на подписание",
         actor=user,
     )
+    signals.agreement_issued.send(agreement)
     return agreement
 
 

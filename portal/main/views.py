@@ -1,54 +1,80 @@
 """Dashboard and health check."""
 
+from collections import defaultdict
+
 from flask import Blueprint, abort, redirect, render_template, request, url_for
 from flask_login import current_user
-from sqlalchemy import text
+from sqlalchemy import select, text
 
 from portal.access import ALL_ROLES, STAFF, Role, roles_required
+from portal.accounts.models import User
 from portal.extensions import db
+from portal.notifications.queue import work_queue
+from portal.timeutil import today_moscow
 
 bp = Blueprint("main", __name__)
 
 # What each role may do, as the dashboard tells it; kept beside the roles it describes.
 ROLE_DUTIES = {
     Role.ADMIN: [
-        "ведёт учётные записи сотрудников, наставников, наставляемых и родителей",
-        "настраивает реквизиты Центра, тексты правил и ключи подписи",
-        "делает резервные копии базы данных",
+        "ведёте учётные записи сотрудников, наставников, наставляемых и родителей",
+        "настраиваете реквизиты Центра, тексты правил и ключи подписи",
+        "делаете резервные копии базы данных",
     ],
     Role.CURATOR: [
-        "ведёт базы наставников и наставляемых, согласия на обработку персональных данных",
-        "формирует наставнические пары и группы",
-        "выпускает соглашения и утверждает индивидуальные планы",
-        "создаёт учётные записи участников и выдаёт временные пароли",
+        "ведёте базы наставников и наставляемых, согласия на обработку персональных данных",
+        "формируете наставнические пары и группы",
+        "выпускаете соглашения и утверждаете индивидуальные планы",
+        "создаёте учётные записи участников и выдаёте временные пароли",
     ],
     Role.GROUP: [
-        "просматривает базы наставников и наставляемых",
-        "видит пары, группы и их индивидуальные планы",
+        "просматриваете базы наставников и наставляемых",
+        "видите пары, группы и их индивидуальные планы",
     ],
     Role.MENTOR: [
-        "видит свои пары и группы и карточки своих наставляемых",
-        "разрабатывает индивидуальный план вместе с наставляемым",
-        "подписывает соглашение о сотрудничестве",
+        "видите свои пары и группы и карточки своих наставляемых",
+        "разрабатываете индивидуальный план вместе с наставляемым",
+        "подписываете соглашение о сотрудничестве",
     ],
     Role.MENTEE: [
-        "видит свою пару и своего наставника",
-        "вносит предложения в индивидуальный план",
-        "подписывает соглашение (с 14 лет — с согласия родителя)",
+        "видите свою пару и своего наставника",
+        "вносите предложения в индивидуальный план",
+        "подписываете соглашение (с 14 лет — с согласия родителя)",
     ],
     Role.PARENT: [
-        "видит карточку и план своего ребёнка",
-        "подписывает согласие и соглашение за ребёнка младше 14 лет",
-        "даёт согласие на подписание соглашения ребёнком 14–17 лет",
+        "видите карточку и план своего ребёнка",
+        "подписываете согласие и соглашение за ребёнка младше 14 лет",
+        "даёте согласие на подписание соглашения ребёнком 14–17 лет",
     ],
 }
+
+
+@bp.app_template_global()
+def names_of_logins(logins) -> defaultdict[str, str]:
+    """Full names for the logins a history shows, in one query; an unknown login stays as is.
+
+    History rows keep the login they were written with; people read names, not logins.
+    """
+    wanted = {login for login in logins if login}
+    names: defaultdict[str, str] = defaultdict(str)
+    if wanted:
+        rows = db.session.execute(select(User.login, User.full_name).where(User.login.in_(wanted)))
+        names.update({login: full_name for login, full_name in rows})
+    for login in wanted - names.keys():
+        names[login] = login
+    return names
 
 
 @bp.get("/")
 @roles_required(*ALL_ROLES)
 def dashboard():
     duties = [(role, ROLE_DUTIES[role]) for role in Role if current_user.has_role(role)]
-    return render_template("main/dashboard.html", duties=duties)
+    return render_template(
+        "main/dashboard.html",
+        duties=duties,
+        queue=work_queue(current_user),
+        today=today_moscow(),
+    )
 
 
 @bp.get("/healthz")

@@ -28,6 +28,7 @@ from portal.signals import (
     pair_replaced,
     pair_started,
 )
+from portal.signals import member_left, pair_ended, pair_replaced, petition_decided
 from portal.statuses import PairStatus, PetitionStatus
 from portal.text import Case, short_name_in
 from portal.timeutil import today_moscow, utcnow
@@ -627,6 +628,7 @@ def replace_mentor(petition: Petition, new_mentor: Person, note: str = "") -> Pa
     )
     member_left.send(old, member=member, reason=why)
     pair_replaced.send(old, new=new, petition=petition)
+    petition_decided.send(petition, granted=True)
     return new
 
 
@@ -647,3 +649,4 @@ def reject_petition(petition: Petition, resolution: str) -> None:
             "status": [PetitionStatus.PENDING, PetitionStatus.REJECTED],
         },
     )
+    petition_decided.send(petition, granted=False)

@@ -7,6 +7,7 @@ from sqlalchemy import (
     Boolean,
     Date,
     ForeignKey,
+    Index,
     Integer,
     LargeBinary,
     String,
@@ -62,6 +63,8 @@ class Person(db.Model):
         StatusType(PersonStatus, 20), default=PersonStatus.CANDIDATE, index=True
     )
     training_completed: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Derived by the programme from attendance of the required training events.
+    training_completed_on: Mapped[date | None] = mapped_column(Date)
     notes: Mapped[str | None] = mapped_column(Text)
     anonymised_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -147,6 +150,9 @@ class Consent(db.Model):
     """A consent under 152-ФЗ: to processing (Приложение № 2) or to publication (ст. 10.1)."""
 
     __tablename__ = "consents"
+    # Covers "has a valid / any consent of this kind" without reading the rows: the start
+    # page asks it for every person of the bases at once.
+    __table_args__ = (Index("ix_consents_person_kind_revoked", "person_id", "kind", "revoked_on"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     person_id: Mapped[int] = mapped_column(ForeignKey("persons.id", ondelete="CASCADE"), index=True)

@@ -5,6 +5,7 @@ from datetime import date
 
 from sqlalchemy import func, select, update
 
+from portal import signals
 from portal.domain import RuleViolation
 from portal.extensions import db
 from portal.plans.editing import ITEM_FIELDS, _record, display, to_text
@@ -96,6 +97,7 @@ def approve(plan: Plan, expected_version: int, order_number: str, order_date: da
         plan.version,
     )
     db.session.refresh(plan)
+    signals.plan_approved.send(plan, revision=revision)
     return revision
 
 

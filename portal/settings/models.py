@@ -70,6 +70,22 @@ SETTINGS = (
         "5. В подписанном документе указываются подписант, дата и время подписи.",
         multiline=True,
     ),
+    SettingDef("portal_url", "Адрес портала для ссылок в письмах", "", required=False),
+    SettingDef(
+        "smtp_host",
+        "Почтовый сервер (SMTP) для ежедневной сводки уведомлений; пусто — письма не отправляются",
+        "",
+        required=False,
+    ),
+    SettingDef("smtp_port", "Порт SMTP", "25", required=False),
+    SettingDef("smtp_starttls", "Шифрование STARTTLS (да / нет)", "нет", required=False),
+    SettingDef(
+        "smtp_login",
+        "Логин SMTP (пароль задаётся в конфигурации сервера: PORTAL_SMTP_PASSWORD)",
+        "",
+        required=False,
+    ),
+    SettingDef("smtp_from", "Адрес отправителя писем", "", required=False),
 )
 SETTINGS_BY_KEY = {s.key: s for s in SETTINGS}
 

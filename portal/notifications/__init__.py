@@ -1,0 +1,1 @@
+"""The start page's work queue and the bell: what a user should do and what happened to them."""
