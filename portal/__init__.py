@@ -10,7 +10,7 @@ from flask import Flask
 from portal.extensions import csrf, db, htmx, login_manager, migrate
 
 # Blueprint packages in the order their navigation appears; each has views.bp.
-AREAS = ("main", "accounts", "settings", "people", "matching", "plans", "agreements")
+AREAS = ("main", "accounts", "settings", "people", "matching", "plans", "agreements", "monitoring")
 
 DEFAULTS = {
     "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
