@@ -106,13 +106,14 @@ def _past_campaign(deadline: date, form_ids: list[int]) -> Campaign:
 
 def _entry_exit(campaign: Campaign, rng) -> None:
     """Entry questionnaires answered when the pairs began, exit ones when they ended."""
-    existing = set(
-        db.session.execute(
+    existing = {
+        tuple(row)
+        for row in db.session.execute(
             select(Assignment.person_id, Assignment.pair_id, Assignment.moment).where(
                 Assignment.moment.in_([Moment.ENTRY, Moment.EXIT])
             )
-        ).tuples()
-    )
+        )
+    }
     ended = and_(
         Pair.form_id.in_(campaign.form_ids),
         Pair.status.in_(service.PAIR_ENDED),
