@@ -1,6 +1,5 @@
 """Портал наставничества: the application factory."""
 
-import importlib
 import os
 import secrets
 from pathlib import Path
@@ -8,9 +7,6 @@ from pathlib import Path
 from flask import Flask
 
 from portal.extensions import csrf, db, htmx, login_manager, migrate
-
-# Blueprint packages in the order their navigation appears; each has views.bp.
-AREAS = ("main", "accounts", "settings", "people", "matching", "plans", "agreements", "monitoring")
 
 DEFAULTS = {
     "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
@@ -52,11 +48,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     from portal import models, web  # noqa: F401  (models: every table on the metadata)
 
     web.init_app(app)
-    for area in AREAS:
-        _import_area_module(area, "models")
-        views = _import_area_module(area, "views")
-        if views is not None:
-            app.register_blueprint(views.bp)
+    _register_areas(app)
 
     from portal import cli
 
@@ -64,14 +56,23 @@ def create_app(test_config: dict | None = None) -> Flask:
     return app
 
 
-def _import_area_module(area: str, name: str):
-    """Import portal.<area>.<name>, or None when this build has no such module."""
-    try:
-        return importlib.import_module(f"portal.{area}.{name}")
-    except ModuleNotFoundError as exc:
-        if exc.name in (f"portal.{area}", f"portal.{area}.{name}"):
-            return None
-        raise
+def _register_areas(app: Flask) -> None:
+    """Register every area's blueprint (in the order of the navigation) and connect the
+    handlers through which areas act on each other's facts (portal.signals)."""
+    from portal.accounts import views as accounts
+    from portal.agreements import handlers as agreements_handlers  # noqa: F401
+    from portal.agreements import views as agreements
+    from portal.main import views as main
+    from portal.matching import handlers as matching_handlers  # noqa: F401
+    from portal.matching import views as matching
+    from portal.monitoring import handlers as monitoring_handlers  # noqa: F401
+    from portal.monitoring import views as monitoring
+    from portal.people import views as people
+    from portal.plans import views as plans
+    from portal.settings import views as settings
+
+    for area in (main, accounts, settings, people, matching, plans, agreements, monitoring):
+        app.register_blueprint(area.bp)
 
 
 def _finish_config(app: Flask) -> None:

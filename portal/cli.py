@@ -6,11 +6,10 @@ from pathlib import Path
 
 import click
 from flask import Flask, current_app
-from sqlalchemy import func, select
 
 from portal.access import Role
-from portal.accounts.models import User
-from portal.accounts.security import password_problem
+from portal.accounts import service as accounts
+from portal.domain import RuleViolation
 from portal.extensions import db
 
 
@@ -34,19 +33,12 @@ def init_app(app: Flask) -> None:
 @click.password_option(help="Пароль (спрашивается, если не указан).")
 def create_user(login: str, full_name: str, roles: tuple[str, ...], password: str) -> None:
     """Create a user account with the given roles."""
-    login = login.strip().lower()
-    if db.session.scalar(select(func.count()).where(func.lower(User.login) == login)):
-        raise click.ClickException(f"Пользователь «{login}» уже существует.")
-    problem = password_problem(password, login)
-    if problem:
-        raise click.ClickException(problem)
-    user = User(login=login, must_change_password=False)
-    user.set_full_name(full_name)
-    user.set_password(password)
-    user.set_roles(roles)
-    db.session.add(user)
+    try:
+        user, _ = accounts.create_user(login, full_name, roles, password=password)
+    except RuleViolation as exc:
+        raise click.ClickException(exc.message) from exc
     db.session.commit()
-    click.echo(f"Создан пользователь {login}: {', '.join(user.role_titles)}.")
+    click.echo(f"Создан пользователь {user.login}: {', '.join(user.role_titles)}.")
 
 
 @click.command("seed-demo")

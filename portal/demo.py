@@ -7,7 +7,13 @@ from sqlalchemy import func, select
 
 from portal.access import Role
 from portal.accounts.models import User
+from portal.accounts.service import create_user
+from portal.agreements import demo as agreements_demo
 from portal.extensions import db
+from portal.matching import demo as matching_demo
+from portal.monitoring import demo as monitoring_demo
+from portal.people import demo as people_demo
+from portal.plans import demo as plans_demo
 
 DEFAULT_PASSWORD = "demo2026"
 
@@ -23,7 +29,7 @@ DEMO_ACCOUNTS = (
 )
 
 # Area seeders in the order their data depends on each other; each has seed(ctx).
-AREA_SEEDERS = ("people", "matching", "plans", "agreements", "monitoring")
+AREA_SEEDERS = (people_demo, matching_demo, plans_demo, agreements_demo, monitoring_demo)
 
 
 @dataclass
@@ -45,21 +51,9 @@ def seed_demo(password: str = DEFAULT_PASSWORD, people: int = 300, seed: int = 2
     """Create the demo accounts and every area's demo data in one transaction."""
     ctx = DemoContext(password=password, people_count=people, rng=random.Random(seed))
     for login, full_name, roles in DEMO_ACCOUNTS:
-        user = User(login=login, must_change_password=False)
-        user.set_full_name(full_name)
-        user.set_password(password)
-        user.set_roles(roles)
-        db.session.add(user)
-        ctx.users[login] = user
-    db.session.flush()
+        ctx.users[login], _ = create_user(login, full_name, roles, password=password)
     for area in AREA_SEEDERS:
-        try:
-            module = __import__(f"portal.{area}.demo", fromlist=["seed"])
-        except ModuleNotFoundError as exc:
-            if exc.name not in (f"portal.{area}", f"portal.{area}.demo"):
-                raise
-            continue
-        module.seed(ctx)
+        area.seed(ctx)
         db.session.flush()
     db.session.commit()
     return ctx

@@ -9,6 +9,7 @@ from werkzeug.exceptions import HTTPException
 
 from portal.extensions import db, login_manager
 from portal.navigation import visible_items
+from portal.statuses import STATUS_ENUMS
 from portal.timeutil import to_moscow, utcnow
 
 ERROR_TITLES = {
@@ -71,6 +72,8 @@ def init_app(app: Flask) -> None:
         return {"nav_items": visible_items(), "org_settings": get_settings}
 
     app.jinja_env.globals["now_utc"] = utcnow
+    # The status enums, so templates compare members (``PairStatus.DRAFT``), never words.
+    app.jinja_env.globals.update({e.__name__: e for e in STATUS_ENUMS})
     app.jinja_env.filters["ru_date"] = format_date
     app.jinja_env.filters["ru_datetime"] = format_datetime
     app.jinja_env.filters["plural"] = plural

@@ -379,6 +379,28 @@ def make_matching_forms() -> dict:
     return forms
 
 
+def make_leaver(pair: Pair, leaver_user: User | None = None, parent_user: User | None = None):
+    """A mentee (with the mother) who was in the pair's group and has left it (left_on set).
+
+    Neither may reach the pair, its plan, meetings or agreements any more."""
+    from datetime import timedelta
+
+    child, mother = make_child_with_parent(
+        "Белов", "Артём", child_user=leaver_user, parent_user=parent_user
+    )
+    joined = pair.started_on or date(2026, 9, 15)
+    pair.members.append(
+        PairMember(
+            mentee=child,
+            joined_on=joined,
+            left_on=joined + timedelta(days=30),
+            leave_reason="Перешёл в другое объединение",
+        )
+    )
+    db.session.commit()
+    return child, mother
+
+
 # --- monitoring ---
 
 

@@ -16,7 +16,7 @@ from portal.accounts.models import User
 from portal.agreements import (
     archive,
     codes,
-    hooks,
+    handlers,
     lifecycle,
     parties,
     render,
@@ -617,7 +617,7 @@ def test_replacing_the_mentor_marks_the_old_agreement(world, curator):
         "Новиков", "Пётр", None, birth_date=date(1980, 1, 1), category="педагог", consent=True
     )
     new_pair = factories.make_pair(other_mentor, [world["child"]], status="черновик")
-    marked = hooks.on_pair_replaced(old_pair, new_pair)
+    marked = handlers.on_pair_replaced(old_pair, new_pair)
     db.session.commit()
     assert [a.id for a in marked] == [world["agreement"].id]
     agreement = _reload(world["agreement"])

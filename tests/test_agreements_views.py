@@ -58,6 +58,10 @@ def world(app, admin, curator, group, mentor, mentee, parent, stranger):
     factories.make_representative(other_child, other_mother)
     other_pair = factories.make_pair(stranger_person, [other_child])
     draft = factories.make_agreement(other_pair, by=curator)
+    # A mentee who has left the pair's group, and her mother: outsiders to its agreements.
+    leaver = factories.make_user(login="leaver", roles=["mentee"])
+    leaver_parent = factories.make_user(login="leaver_parent", roles=["parent"])
+    factories.make_leaver(pair, leaver, leaver_parent)
     return {
         "issued": issued,
         "signed": db.session.get(Agreement, signed.id),
@@ -74,6 +78,8 @@ def world(app, admin, curator, group, mentor, mentee, parent, stranger):
             "parent": parent,
             "stranger": stranger,
             "other_parent": other_parent,
+            "leaver": leaver,
+            "leaver_parent": leaver_parent,
         },
     }
 
@@ -86,12 +92,13 @@ def _switch(auth, user) -> None:
 
 MANAGERS = {"admin", "curator"}
 PARTY = {"mentor", "mentee", "parent"}
-EVERYONE = MANAGERS | PARTY | {"group", "stranger", "other_parent"}
+OUTSIDERS = {"stranger", "other_parent", "leaver", "leaver_parent"}  # any party, not of these
+EVERYONE = MANAGERS | PARTY | {"group"} | OUTSIDERS
 SIGNERS_ROLES = PARTY  # the sign pages are for parties only, by role and by object
 
 # (method, path template, who is admitted); {i} issued, {s} signed, {d} a draft of another pair.
 ROUTES = [
-    ("GET", "/agreements", MANAGERS | PARTY | {"stranger", "other_parent"}),
+    ("GET", "/agreements", MANAGERS | PARTY | OUTSIDERS),
     ("GET", "/agreements/new", MANAGERS),
     ("POST", "/agreements/new", MANAGERS),
     ("GET", "/agreements/{i}", MANAGERS | PARTY),
@@ -108,8 +115,8 @@ ROUTES = [
     ("POST", "/agreements/{s}/extend", MANAGERS),
     ("GET", "/agreements/verify", EVERYONE),
     ("POST", "/agreements/verify", EVERYONE),
-    ("GET", "/agreements/rules", MANAGERS | PARTY | {"stranger", "other_parent"}),
-    ("POST", "/agreements/rules", MANAGERS | PARTY | {"stranger", "other_parent"}),
+    ("GET", "/agreements/rules", MANAGERS | PARTY | OUTSIDERS),
+    ("POST", "/agreements/rules", MANAGERS | PARTY | OUTSIDERS),
     ("GET", "/agreements/archive.zip?from=2026-01-01&to=2030-01-01", MANAGERS),
     ("GET", "/agreements/template", {"admin"}),
     ("POST", "/agreements/template", {"admin"}),

@@ -188,3 +188,30 @@ def test_mentor_list_shows_only_own_pairs(client, auth, world, mentor):
     listing = client.get("/matching/pairs").get_data(as_text=True)
     assert f"№&nbsp;{world['pair']}</a>" in listing and f"№&nbsp;{other.id}</a>" not in listing
     assert client.get(f"/matching/pairs/{other.id}").status_code == 403
+
+
+@pytest.fixture
+def leavers(app):
+    """The world's pair becomes a group; a mentee has left it. Her and her mother's users."""
+    ids = _make_world()
+    pair = db.session.get(Pair, ids["pair"])
+    leaver = factories.make_user(login="leaver", roles=["mentee"])
+    leaver_parent = factories.make_user(login="leaver-parent", roles=["parent"])
+    factories.make_leaver(pair, leaver, leaver_parent)
+    return ids, {"leaver": leaver, "leaver_parent": leaver_parent}
+
+
+PAIR_ROUTES = [(m, p) for m, p, _ in ROUTES if "{pair}" in p]
+
+
+@pytest.mark.parametrize("persona", ["leaver", "leaver_parent"])
+def test_a_former_member_and_her_parent_are_refused_on_the_pair(client, auth, leavers, persona):
+    ids, users = leavers
+    auth.login(users[persona])
+    for method, path in PAIR_ROUTES:
+        g.pop("_login_user", None)
+        response = client.open(path.format(**ids), method=method, data={})
+        assert response.status_code == 403, (persona, method, path, response.status_code)
+        assert "Доступ запрещён" in response.get_data(as_text=True)
+    listing = client.get("/matching/pairs").get_data(as_text=True)
+    assert f"/matching/pairs/{ids['pair']}" not in listing

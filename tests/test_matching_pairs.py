@@ -10,6 +10,7 @@ from portal.audit import AuditEvent
 from portal.extensions import db
 from portal.matching import pairs as service
 from portal.matching.models import Pair, PairEvent, PairMember, Petition
+from portal.signals import pair_replaced
 from portal.timeutil import today_moscow
 from tests import factories
 
@@ -377,9 +378,11 @@ def test_petition_replaces_the_mentor_and_keeps_history(as_curator, forms, monke
     mentee = factories.make_mentee_person()
     pair = factories.make_pair(old_mentor, [mentee], form)
     calls = []
-    from portal.agreements import hooks
 
-    monkeypatch.setattr(hooks, "on_pair_replaced", lambda old, new: calls.append((old.id, new.id)))
+    def heard(old, *, new, **_):
+        calls.append((old.id, new.id))
+
+    pair_replaced.connect(heard)
     filed = today_moscow() - timedelta(days=2)
     response = as_curator.post(
         f"/matching/pairs/{pair.id}/petitions",
@@ -404,6 +407,7 @@ def test_petition_replaces_the_mentor_and_keeps_history(as_curator, forms, monke
     assert pair.status == "расторгнута" and "ходатайству" in pair.end_reason
     assert pair.members[0].left_on == today_moscow()
     assert petition.status == "удовлетворено" and petition.new_pair_id == new.id
+    pair_replaced.disconnect(heard)
     assert calls == [(pair.id, new.id)]
     old_card = as_curator.get(f"/matching/pairs/{pair.id}").get_data(as_text=True)
     assert f"парой № {new.id}" in old_card and "Наставник заменён" in old_card

@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 from portal.audit import AuditEvent
 from portal.domain import RuleViolation
 from portal.extensions import db
+from portal.matching.models import PairEvent
 from portal.people.consents import Scan, check_scan, record_consent
 from portal.people.models import Consent, Person
 from portal.people.rules import consent_state, require_consent
@@ -264,6 +265,12 @@ def test_revoking_flags_the_open_pairs_and_blocks_matching(app, client, auth, cu
     assert "Пара требует внимания куратора" in card
     actions = set(db.session.scalars(select(AuditEvent.action)))
     assert {"consent_revoked", "pair_flagged"} <= actions
+    # Matching heard the fact (signals.consent_revoked): the pair's story shows it.
+    pair_card = client.get(f"/matching/pairs/{pair.id}").get_data(as_text=True)
+    assert "Отозвано согласие на обработку персональных данных" in pair_card
+    events = db.session.scalars(select(PairEvent).where(PairEvent.pair_id == pair.id)).all()
+    assert [(e.kind, e.user_login) for e in events] == [("consent_revoked", "curator")]
+    assert not db.session.scalars(select(PairEvent).where(PairEvent.pair_id == closed.id)).all()
 
 
 def test_revocation_needs_a_reason_and_a_sane_date(app, client, auth, curator):

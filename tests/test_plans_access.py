@@ -50,6 +50,8 @@ CAN = {
     "other_parent": set(),  # a parent of another child
     "other_mentee": set(),
     "stranger": set(),  # a mentor account with no person at all
+    "leaver": set(),  # a mentee who has left the group
+    "leaver_parent": set(),  # the parent of that mentee
 }
 
 
@@ -60,6 +62,9 @@ def setting(app, admin, curator, group, mentor, mentee, parent, stranger):
     other_parent = factories.make_user(login="p2", roles=["parent"], full_name="Смирнова О. И.")
     other_mentee = factories.make_user(login="k2", roles=["mentee"], full_name="Смирнова А. И.")
     other = factories.make_plan_world(other_mentor, other_mentee, other_parent, titles=("Чужое",))
+    leaver = factories.make_user(login="left", roles=["mentee"], full_name="Белов А. А.")
+    leaver_parent = factories.make_user(login="left-p", roles=["parent"], full_name="Белова Н. П.")
+    factories.make_leaver(world.pair, leaver, leaver_parent)
     factories.make_plan_item(world.plan, "Предложение", user=mentee, proposed=True)
     change = db.session.scalar(select(PlanChange).where(PlanChange.field == "_created"))
     db.session.execute(  # a field change to restore
@@ -99,6 +104,8 @@ def setting(app, admin, curator, group, mentor, mentee, parent, stranger):
         "other_parent": other_parent,
         "other_mentee": other_mentee,
         "stranger": stranger,
+        "leaver": leaver,
+        "leaver_parent": leaver_parent,
     }
     ids = {
         "plan": world.plan.id,

@@ -4,10 +4,11 @@ from urllib.parse import urlsplit
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_user, logout_user
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from portal import audit
 from portal.access import ALL_ROLES, MANAGERS, Role, roles_required
+from portal.accounts import service
 from portal.accounts.forms import ChangePasswordForm, LoginForm, UserForm
 from portal.accounts.models import User
 from portal.accounts.security import (
@@ -15,6 +16,7 @@ from portal.accounts.security import (
     generate_one_time_password,
     verify_password,
 )
+from portal.domain import RuleViolation
 from portal.extensions import db
 from portal.forms import EmptyForm
 from portal.text import fold
@@ -88,15 +90,12 @@ def change_password():
 
 
 def _grantable_roles() -> list[Role]:
-    """A curator manages participants and staff but cannot make anyone an administrator."""
-    if current_user.has_role(Role.ADMIN):
-        return list(Role)
-    return [r for r in Role if r is not Role.ADMIN]
+    return service.grantable_roles(current_user)
 
 
 def _manageable_user(user_id: int) -> User:
     user = db.get_or_404(User, user_id)
-    if user.has_role(Role.ADMIN) and not current_user.has_role(Role.ADMIN):
+    if not service.may_manage(current_user, user):
         abort(403)
     return user
 
@@ -118,23 +117,13 @@ def users():
 def user_new():
     form = UserForm(grantable=_grantable_roles())
     if form.validate_on_submit():
-        login = form.login.data.strip().lower()
-        if db.session.scalar(select(func.count()).where(func.lower(User.login) == login)):
-            form.login.errors.append("Такой логин уже занят.")
-        else:
-            password = generate_one_time_password()
-            user = User(login=login, must_change_password=True)
-            user.set_full_name(form.full_name.data)
-            user.set_password(password)
-            user.set_roles(form.roles.data)
-            db.session.add(user)
-            db.session.flush()
-            audit.record(
-                "user_created",
-                "user",
-                user.id,
-                {"login": [None, login], "roles": [None, sorted(form.roles.data)]},
+        try:
+            user, password = service.create_user(
+                form.login.data, form.full_name.data, form.roles.data, actor=current_user
             )
+        except RuleViolation as exc:
+            form.login.errors.append(exc.message)
+        else:
             db.session.commit()
             return render_template("accounts/slip.html", user=user, password=password)
     status = 422 if form.is_submitted() else 200
@@ -151,10 +140,8 @@ def user_edit(user_id: int):
         form.roles.data = sorted(r.value for r in user.roles)
     if form.validate_on_submit():
         before = {"full_name": user.full_name, "roles": sorted(r.value for r in user.roles)}
-        # Roles the editor may not grant stay as they were (an admin role under a curator).
-        kept = [r for r in user.roles if r not in _grantable_roles()]
         user.set_full_name(form.full_name.data)
-        user.set_roles([*form.roles.data, *kept])
+        service.set_roles(user, form.roles.data, actor=current_user)
         after = {"full_name": user.full_name, "roles": sorted(r.value for r in user.roles)}
         audit.record("user_updated", "user", user.id, audit.diff(before, after))
         db.session.commit()

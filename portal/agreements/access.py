@@ -1,13 +1,17 @@
 """Who may see an agreement: the curator and administrator all; a party and their representatives
-their own, once issued; nobody else."""
+their own, once issued; nobody else.
+
+An agreement is one mentee's document: a party is the pair's mentor, that mentee, and their
+legal representatives (who they represent comes from portal.relations), not the other members
+of a group.
+"""
 
 from sqlalchemy import Select, or_, select
 
 from portal.access import MANAGERS, Role
 from portal.agreements.models import DRAFT, Agreement, SignatureSlot
-from portal.extensions import db
 from portal.matching.models import Pair
-from portal.people.models import Representative
+from portal.relations import children_clause, relations_of
 
 
 def is_manager(user) -> bool:
@@ -26,13 +30,8 @@ def party_capacities(user, agreement: Agreement) -> frozenset[str]:
         found.add("mentee")
     if user.has_role(Role.PARENT):
         party_ids = {agreement.pair.mentor_id, agreement.mentee_id}
-        children = set(
-            db.session.scalars(
-                select(Representative.child_id).where(Representative.representative_id == person_id)
-            )
-        )
         slot_people = {s.person_id for s in agreement.slots}
-        if children & party_ids or person_id in slot_people:
+        if relations_of(user).child_ids & party_ids or person_id in slot_people:
             found.add("parent")
     return frozenset(found)
 
@@ -58,9 +57,7 @@ def visible_agreements(user) -> Select:
     if user.has_role(Role.MENTEE):
         conditions.append(Agreement.mentee_id == person_id)
     if user.has_role(Role.PARENT):
-        children = select(Representative.child_id).where(
-            Representative.representative_id == person_id
-        )
+        children = children_clause(person_id)
         conditions.append(Agreement.mentee_id.in_(children))
         conditions.append(
             Agreement.pair_id.in_(select(Pair.id).where(Pair.mentor_id.in_(children)))

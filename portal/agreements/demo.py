@@ -11,6 +11,7 @@ from portal.domain import RuleViolation
 from portal.extensions import db
 from portal.matching.models import Pair
 from portal.people.rules import consent_state, representatives_of
+from portal.statuses import AgreementMark, AgreementStatus, PairStatus
 from portal.timeutil import today_moscow
 
 log = logging.getLogger(__name__)
@@ -29,19 +30,19 @@ def seed(ctx) -> None:
     others = [
         p
         for p in db.session.scalars(
-            select(Pair).where(Pair.status == "действует").order_by(Pair.id)
+            select(Pair).where(Pair.status == PairStatus.ACTIVE).order_by(Pair.id)
         )
         if p.id not in used and _ready(p)
     ]
     # The demo accounts' pairs are already in force; the rest show the other states.
     states = [
-        "черновик",
-        "на подписании",
-        "продлено",
-        "расторгнуто",
-        "истекло",
-        "действует",
-        "к расторжению",
+        AgreementStatus.DRAFT,
+        AgreementStatus.SIGNING,
+        AgreementStatus.EXTENDED,
+        AgreementStatus.TERMINATED,
+        AgreementStatus.EXPIRED,
+        AgreementStatus.ACTIVE,
+        AgreementMark.TO_TERMINATE,
     ]
     targets = [(pair, mentee) for pair in others for mentee in pair.mentees]
     for (pair, mentee), state in zip(targets, states, strict=False):
@@ -79,7 +80,7 @@ def _issue(agreement: Agreement, curator) -> Agreement:
 
 
 def _signed_by_code(agreement: Agreement, curator) -> Agreement:
-    if agreement.status == "черновик":
+    if agreement.status == AgreementStatus.DRAFT:
         agreement = _issue(agreement, curator)
     for slot in list(signing.code_slots(agreement)):
         _, code = signing.issue_code(agreement.id, slot.person_id, curator)
@@ -115,9 +116,9 @@ def _shift_into_past(agreement: Agreement, days_ago: int) -> None:
 
 def _make_state(pair: Pair, mentee, state: str, curator) -> None:
     draft = _draft(pair, curator, mentee)
-    if state == "черновик":
+    if state == AgreementStatus.DRAFT:
         return
-    if state == "на подписании":
+    if state == AgreementStatus.SIGNING:
         agreement = _issue(draft, curator)
         slot = agreement.slots[0]
         _, code = signing.issue_code(agreement.id, slot.person_id, curator)
@@ -125,23 +126,23 @@ def _make_state(pair: Pair, mentee, state: str, curator) -> None:
             agreement.id, slot.id, code, agreement.text_hash, True, curator, DEMO_REQUEST
         )
         return
-    if state in ("истекло", "продлено"):
+    if state in (AgreementStatus.EXPIRED, AgreementStatus.EXTENDED):
         draft.months = 3
     agreement = _signed_by_code(draft, curator)
-    if state == "истекло":
+    if state == AgreementStatus.EXPIRED:
         _shift_into_past(agreement, 120)
-    elif state == "расторгнуто":
+    elif state == AgreementStatus.TERMINATED:
         lifecycle.terminate(
             agreement.id,
             "breach",
             "Наставляемый систематически пропускал встречи по индивидуальному плану (п. 2.3.1).",
             curator,
         )
-    elif state == "продлено":
+    elif state == AgreementStatus.EXTENDED:
         _shift_into_past(agreement, 100)
         extension = lifecycle.start_extension(agreement.id, 6, curator)
         _signed_by_code(extension, curator)
-    elif state == "к расторжению":
-        from portal.agreements.hooks import on_pair_replaced
+    elif state == AgreementMark.TO_TERMINATE:
+        from portal.agreements.handlers import on_pair_replaced
 
         on_pair_replaced(pair, pair)

@@ -20,18 +20,20 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, deferred, mapped_column, relationship
 
 from portal.extensions import db
+from portal.statuses import AgreementStatus, StatusType
 from portal.timeutil import UTCDateTime, utcnow
 
-DRAFT = "черновик"
-SIGNING = "на подписании"
-SIGNED = "подписано"
-ACTIVE = "действует"
-EXPIRED = "истекло"
-TERMINATED = "расторгнуто"
-EXTENDED = "продлено"
+# Short names for the members of AgreementStatus, used throughout this area.
+DRAFT = AgreementStatus.DRAFT
+SIGNING = AgreementStatus.SIGNING
+SIGNED = AgreementStatus.SIGNED
+ACTIVE = AgreementStatus.ACTIVE
+EXPIRED = AgreementStatus.EXPIRED
+TERMINATED = AgreementStatus.TERMINATED
+EXTENDED = AgreementStatus.EXTENDED
 STATUSES = (DRAFT, SIGNING, SIGNED, ACTIVE, EXTENDED, EXPIRED, TERMINATED)
 # Statuses in which the document is signed and the centre keeps its sealed copy.
-SIGNED_STATUSES = (SIGNED, ACTIVE, EXTENDED, EXPIRED, TERMINATED)
+SIGNED_STATUSES = AgreementStatus.signed()
 
 KIND_AGREEMENT = "agreement"
 KIND_EXTENSION = "extension"
@@ -120,7 +122,9 @@ class Agreement(db.Model):
     months: Mapped[int] = mapped_column(Integer)
     mentor_representative_id: Mapped[int | None] = mapped_column(ForeignKey("persons.id"))
     mentee_representative_id: Mapped[int | None] = mapped_column(ForeignKey("persons.id"))
-    status: Mapped[str] = mapped_column(String(20), default=DRAFT, index=True)
+    status: Mapped[AgreementStatus] = mapped_column(
+        StatusType(AgreementStatus, 20), default=DRAFT, index=True
+    )
 
     # Fixed at issue.
     text: Mapped[str | None] = mapped_column(Text)

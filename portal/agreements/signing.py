@@ -24,6 +24,7 @@ from portal.agreements.models import (
 from portal.domain import RuleViolation
 from portal.extensions import db
 from portal.settings.models import get_settings
+from portal.statuses import AgreementStatus
 from portal.timeutil import to_moscow, utcnow
 
 
@@ -83,11 +84,11 @@ def slots_for_person(agreement: Agreement, person_id: int | None) -> list[Signat
 
 
 def _can_be_signed(agreement: Agreement) -> None:
-    if agreement.status == "черновик" or not agreement.issued:
+    if agreement.status == AgreementStatus.DRAFT or not agreement.issued:
         raise RuleViolation(
             "Соглашение ещё не выпущено на подписание: подписывать черновик нельзя."
         )
-    if agreement.status == "расторгнуто":
+    if agreement.status == AgreementStatus.TERMINATED:
         raise RuleViolation("Соглашение расторгнуто: подписать его уже нельзя.")
     if agreement.status != SIGNING:
         raise RuleViolation("Соглашение уже подписано всеми сторонами.")

@@ -54,6 +54,7 @@ from portal.domain import RuleViolation
 from portal.extensions import db
 from portal.forms import EmptyForm, choices
 from portal.matching.models import OPEN_PAIR_STATUSES, MentorshipForm, Pair
+from portal.statuses import AgreementMark
 from portal.timeutil import today_moscow, utcnow
 
 bp = Blueprint("agreements", __name__, url_prefix="/agreements")
@@ -95,7 +96,7 @@ def index():
     form_code = request.args.get("form", "")
     expiring = request.args.get("expiring") == "1"
     query = visible_agreements(current_user).join(Pair, Pair.id == Agreement.pair_id)
-    if status == "к расторжению":
+    if status == AgreementMark.TO_TERMINATE:
         query = query.where(Agreement.to_terminate.is_not(None))
     elif status in STATUSES:
         query = query.where(effective == status)

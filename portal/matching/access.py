@@ -1,70 +1,37 @@
-"""Who may see a pair or group and in what capacity: the object-level check every area calls."""
+"""Who may see a pair or group and in what capacity: the object-level check every area calls.
 
-from sqlalchemy import Select, or_, select
+The answer itself lives in portal.relations; this module names the checks matching's routes
+make. A capacity is a ``PairRole`` (a StrEnum equal to the old words "mentor", "mentee" …).
+"""
 
-from portal.access import Role
-from portal.matching.models import Pair, PairMember
-from portal.people.models import Representative
+from sqlalchemy import Select, select
+
+from portal.access import MANAGERS, ensure
+from portal.matching.models import Pair
+from portal.relations import PairRole, pair_roles, visible_pairs_clause
 
 # What a person is to a pair; views and other areas decide what each capacity may do.
-MENTOR, MENTEE, PARENT, CURATOR, GROUP = "mentor", "mentee", "parent", "curator", "group"
+MENTOR, MENTEE, PARENT, CURATOR, GROUP = (
+    PairRole.MENTOR,
+    PairRole.MENTEE,
+    PairRole.PARENT,
+    PairRole.CURATOR,
+    PairRole.GROUP,
+)
 
 
-def pair_capacities(user, pair: Pair) -> frozenset[str]:
+def pair_capacities(user, pair: Pair) -> frozenset[PairRole]:
     """Every capacity in which the user stands to the pair; empty means no access."""
-    found = set()
-    if user.has_any_role((Role.ADMIN, Role.CURATOR)):
-        found.add(CURATOR)
-    if user.has_role(Role.GROUP):
-        found.add(GROUP)
-    person_id = user.person_id
-    if person_id is None:
-        return frozenset(found)
-    if user.has_role(Role.MENTOR) and pair.mentor_id == person_id:
-        found.add(MENTOR)
-    member_ids = {m.mentee_id for m in pair.members}
-    if user.has_role(Role.MENTEE) and person_id in member_ids:
-        found.add(MENTEE)
-    if user.has_role(Role.PARENT) and member_ids:
-        from portal.extensions import db
-
-        child_ids = set(
-            db.session.scalars(
-                select(Representative.child_id).where(Representative.representative_id == person_id)
-            )
-        )
-        if child_ids & member_ids:
-            found.add(PARENT)
-    return frozenset(found)
+    return pair_roles(user, pair)
 
 
 def can_view_pair(user, pair: Pair) -> bool:
-    return bool(pair_capacities(user, pair))
+    return bool(pair_roles(user, pair))
 
 
 def visible_pairs(user) -> Select:
     """A query of the pairs the user may see, for lists (no per-row checks, no N+1)."""
-    query = select(Pair)
-    if user.has_any_role((Role.ADMIN, Role.CURATOR, Role.GROUP)):
-        return query
-    person_id = user.person_id
-    if person_id is None:
-        return query.where(False)
-    conditions = []
-    if user.has_role(Role.MENTOR):
-        conditions.append(Pair.mentor_id == person_id)
-    if user.has_role(Role.MENTEE):
-        conditions.append(
-            Pair.id.in_(select(PairMember.pair_id).where(PairMember.mentee_id == person_id))
-        )
-    if user.has_role(Role.PARENT):
-        children = select(Representative.child_id).where(
-            Representative.representative_id == person_id
-        )
-        conditions.append(
-            Pair.id.in_(select(PairMember.pair_id).where(PairMember.mentee_id.in_(children)))
-        )
-    return query.where(or_(*conditions)) if conditions else query.where(False)
+    return select(Pair).where(visible_pairs_clause(user))
 
 
 # --- The checks every matching route makes, one function each ---------------------------------
@@ -72,23 +39,19 @@ def visible_pairs(user) -> Select:
 
 def can_manage_pairs(user) -> bool:
     """Only the curator (and the administrator) forms, changes and ends pairs."""
-    return user.has_any_role((Role.ADMIN, Role.CURATOR))
+    return user.has_any_role(MANAGERS)
 
 
 def can_manage_pair(user, pair: Pair) -> bool:
-    return CURATOR in pair_capacities(user, pair)
+    return CURATOR in pair_roles(user, pair)
 
 
-def ensure_pair_visible(user, pair: Pair) -> frozenset[str]:
+def ensure_pair_visible(user, pair: Pair) -> frozenset[PairRole]:
     """403 unless the user stands to the pair in some capacity; return the capacities."""
-    from portal.access import ensure
-
-    capacities = pair_capacities(user, pair)
+    capacities = pair_roles(user, pair)
     ensure(bool(capacities))
     return capacities
 
 
 def ensure_pair_manageable(user, pair: Pair) -> None:
-    from portal.access import ensure
-
     ensure(can_manage_pair(user, pair))

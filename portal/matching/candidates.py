@@ -9,19 +9,20 @@ from sqlalchemy import Select, and_, func, select
 
 from portal.extensions import db
 from portal.matching.models import (
-    OPEN_PAIR_STATUSES,
     MatchingWeights,
     MentorshipForm,
     Pair,
     PairMember,
 )
 from portal.matching.score import Candidate, FormRule, Weights
-from portal.people.models import Consent, Person, PersonTag, Tag
+from portal.people.models import Person, PersonTag, Tag
+from portal.relations import current_member_clause, open_pair_clause, valid_consent_clause
+from portal.statuses import PersonStatus
 from portal.text import fold
 from portal.timeutil import age_on, today_moscow
 
 # People who left the programme or whose data was anonymised are never matched.
-CLOSED_PERSON_STATUSES = ("завершил", "выбыл")
+CLOSED_PERSON_STATUSES = PersonStatus.closed()
 
 # Day and part-of-day words as people write them: «пн», «вторник и четверг», «по субботам».
 _DAY_STEMS = (
@@ -138,8 +139,8 @@ def _open_members_of_form(form_id: int):
         .join(Pair, Pair.id == PairMember.pair_id)
         .where(
             Pair.form_id == form_id,
-            Pair.status.in_(OPEN_PAIR_STATUSES),
-            PairMember.left_on.is_(None),
+            open_pair_clause(),
+            current_member_clause(),
         )
     )
 
@@ -212,8 +213,8 @@ def active_mentee_counts(mentor_ids) -> dict[int, int]:
         select(Pair.mentor_id, func.count(PairMember.id))
         .join(PairMember, PairMember.pair_id == Pair.id)
         .where(
-            Pair.status.in_(OPEN_PAIR_STATUSES),
-            PairMember.left_on.is_(None),
+            open_pair_clause(),
+            current_member_clause(),
             Pair.mentor_id.in_(mentor_ids),
         )
         .group_by(Pair.mentor_id)
@@ -261,11 +262,7 @@ def load_candidates(ids, *, with_capacity: bool = False) -> dict[int, Candidate]
         tags.setdefault((person_id, kind), []).append(name)
     consented = set(
         db.session.scalars(
-            select(Consent.person_id).where(
-                Consent.person_id.in_(ids),
-                Consent.kind == "processing",
-                Consent.revoked_on.is_(None),
-            )
+            select(Person.id).where(Person.id.in_(ids), valid_consent_clause(Person.id))
         )
     )
     counts = active_mentee_counts(ids) if with_capacity else {}

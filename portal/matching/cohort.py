@@ -22,6 +22,7 @@ from portal.matching.candidates import (
 from portal.matching.models import CohortProposal, MentorshipForm, ProposalItem
 from portal.matching.score import MatchScore, hard_filter, match_score, top_suggestions
 from portal.people.models import Person
+from portal.statuses import ProposalItemStatus, ProposalStatus
 from portal.timeutil import utcnow
 
 
@@ -80,7 +81,7 @@ def compute(form: MentorshipForm, *, created_by: str | None = None) -> CohortPro
                     "mentor_id": p.mentor_id,
                     "score": p.score.total,
                     "parts": score_parts(p.score),
-                    "status": "предложено",
+                    "status": ProposalItemStatus.PROPOSED,
                 }
                 for position, p in enumerate(result.pairs)
             ],
@@ -101,7 +102,7 @@ def compute(form: MentorshipForm, *, created_by: str | None = None) -> CohortPro
 
 
 def _require_draft(proposal: CohortProposal) -> None:
-    if proposal.status != "черновик":
+    if proposal.status != ProposalStatus.DRAFT:
         raise RuleViolation(f"Предложение уже {proposal.status}: изменить его нельзя.")
 
 
@@ -134,7 +135,7 @@ def change_item(item: ProposalItem, new_mentor: Person, reason: str) -> None:
     """Replace the proposed mentor; the reason is required and logged."""
     proposal = item.proposal
     _require_draft(proposal)
-    if item.status != "предложено":
+    if item.status != ProposalItemStatus.PROPOSED:
         raise RuleViolation("Этот пункт уже принят или отклонён.")
     if not reason.strip():
         raise RuleViolation("Укажите причину замены: она сохраняется в журнале.")
@@ -149,7 +150,9 @@ def change_item(item: ProposalItem, new_mentor: Person, reason: str) -> None:
     taken = sum(
         1
         for other in proposal.items
-        if other.id != item.id and other.mentor_id == new_mentor.id and other.status == "предложено"
+        if other.id != item.id
+        and other.mentor_id == new_mentor.id
+        and other.status == ProposalItemStatus.PROPOSED
     )
     if taken >= mentor_c.remaining_capacity:
         raise RuleViolation(
@@ -165,7 +168,7 @@ def change_item(item: ProposalItem, new_mentor: Person, reason: str) -> None:
     item.score = score.total
     item.parts = score_parts(score)
     item.change_reason = reason.strip()
-    proposal.total = sum(i.score for i in proposal.items if i.status != "отклонено")
+    proposal.total = sum(i.score for i in proposal.items if i.status != ProposalItemStatus.REJECTED)
     audit.record(
         "proposal_item_changed",
         "cohort_proposal",
@@ -206,7 +209,7 @@ def accept(proposal: CohortProposal, item_ids: set[int] | None = None) -> Accept
     chosen = [
         i
         for i in proposal.items
-        if i.status == "предложено" and (item_ids is None or i.id in item_ids)
+        if i.status == ProposalItemStatus.PROPOSED and (item_ids is None or i.id in item_ids)
     ]
     if not chosen:
         raise RuleViolation("Отметьте хотя бы одну пару, которую нужно принять.")
@@ -222,7 +225,7 @@ def accept(proposal: CohortProposal, item_ids: set[int] | None = None) -> Accept
             report.failed.append(item)
             continue
         savepoint.commit()
-        item.status = "принято"
+        item.status = ProposalItemStatus.ACCEPTED
         item.error = None
         item.pair_id = result.pair.id
         report.accepted.append(item)
@@ -242,27 +245,31 @@ def accept(proposal: CohortProposal, item_ids: set[int] | None = None) -> Accept
 
 def _settle(proposal: CohortProposal) -> None:
     """The draft closes when nothing is pending any more."""
-    if any(i.status == "предложено" for i in proposal.items):
+    if any(i.status == ProposalItemStatus.PROPOSED for i in proposal.items):
         return
-    accepted = sum(1 for i in proposal.items if i.status == "принято")
-    proposal.status = "принят" if accepted == len(proposal.items) else "принят частично"
+    accepted = sum(1 for i in proposal.items if i.status == ProposalItemStatus.ACCEPTED)
+    proposal.status = (
+        ProposalStatus.ACCEPTED
+        if accepted == len(proposal.items)
+        else ProposalStatus.PARTLY_ACCEPTED
+    )
     proposal.decided_at = utcnow()
 
 
 def discard(proposal: CohortProposal) -> None:
     """Reject what is still pending; pairs already accepted stay."""
     _require_draft(proposal)
-    pending = [i for i in proposal.items if i.status == "предложено"]
+    pending = [i for i in proposal.items if i.status == ProposalItemStatus.PROPOSED]
     for item in pending:
-        item.status = "отклонено"
-    accepted = any(i.status == "принято" for i in proposal.items)
-    proposal.status = "принят частично" if accepted else "отклонён"
+        item.status = ProposalItemStatus.REJECTED
+    accepted = any(i.status == ProposalItemStatus.ACCEPTED for i in proposal.items)
+    proposal.status = ProposalStatus.PARTLY_ACCEPTED if accepted else ProposalStatus.REJECTED
     proposal.decided_at = utcnow()
     audit.record(
         "proposal_discarded",
         "cohort_proposal",
         proposal.id,
-        {"status": ["черновик", proposal.status]},
+        {"status": [ProposalStatus.DRAFT, proposal.status]},
         f"Предложение закрыто, отклонено пунктов: {len(pending)}",
     )
 

@@ -19,6 +19,7 @@ from portal.matching.forms_seed import seed_forms
 from portal.matching.models import MentorshipForm, Pair, PairEvent, PairMember
 from portal.matching.score import top_suggestions
 from portal.people.models import Consent, Person, PersonTag, Representative, Tag
+from portal.statuses import PairStatus, PersonCategory, PersonStatus
 from portal.text import fold
 from portal.timeutil import today_moscow
 
@@ -60,21 +61,21 @@ def seed(ctx) -> None:
         (
             "teacher-student",
             [
-                "действует",
-                "действует",
+                PairStatus.ACTIVE,
+                PairStatus.ACTIVE,
                 "группа",
-                "черновик",
-                "черновик",
-                "завершена",
-                "завершена",
-                "расторгнута",
+                PairStatus.DRAFT,
+                PairStatus.DRAFT,
+                PairStatus.COMPLETED,
+                PairStatus.COMPLETED,
+                PairStatus.TERMINATED,
                 "внимание",
                 "ходатайство",
                 "замена",
             ],
         ),
-        ("student-student", ["действует", "черновик", "расторгнута"]),
-        ("teacher-teacher", ["действует", "завершена"]),
+        ("student-student", [PairStatus.ACTIVE, PairStatus.DRAFT, PairStatus.TERMINATED]),
+        ("teacher-teacher", [PairStatus.ACTIVE, PairStatus.COMPLETED]),
     ]
     for code, statuses in plan:
         form = forms[code]
@@ -97,7 +98,9 @@ def _form_for(forms: dict[str, MentorshipForm], mentor: Person, mentee: Person) 
 def _contract_pair(form: MentorshipForm, mentor: Person, mentee: Person, started: date) -> Pair:
     """The demo accounts' pair, made directly: the contract holds whatever the people seeder
     chose for capacities."""
-    pair = Pair(form=form, mentor=mentor, status="действует", started_on=started, goal=form.goal)
+    pair = Pair(
+        form=form, mentor=mentor, status=PairStatus.ACTIVE, started_on=started, goal=form.goal
+    )
     pair.members.append(PairMember(mentee=mentee, joined_on=started))
     db.session.add(pair)
     db.session.flush()
@@ -112,7 +115,7 @@ def _contract_pair(form: MentorshipForm, mentor: Person, mentee: Person, started
     db.session.add(
         PairEvent(
             pair_id=pair.id,
-            kind="действует",
+            kind=PairStatus.ACTIVE,
             user_login="curator",
             text=f"Пара запущена с {started:%d.%m.%Y}.",
         )
@@ -150,7 +153,7 @@ def _seed_one(form: MentorshipForm, status: str, reserved: set[int], rng, term: 
         return
     mentor, mentee = match
     started = term + timedelta(days=rng.randint(0, 40))
-    if status in ("завершена", "расторгнута"):
+    if status in (PairStatus.COMPLETED, PairStatus.TERMINATED):
         started = date(term.year - 1, 9, 20) + timedelta(days=rng.randint(0, 30))
     try:
         result = service.assign(form, mentor, mentee, on=started, source="демо-данные")
@@ -159,7 +162,7 @@ def _seed_one(form: MentorshipForm, status: str, reserved: set[int], rng, term: 
     pair = result.pair
     pair.goal = form.goal
     reserved.add(mentor.id)  # one seeded pair per mentor keeps every status on its own pair
-    if status == "черновик":
+    if status == PairStatus.DRAFT:
         return
     if status == "группа":
         # A group needs a mentor who takes several mentees; the demo mentor agrees to three.
@@ -172,9 +175,9 @@ def _seed_one(form: MentorshipForm, status: str, reserved: set[int], rng, term: 
                 except RuleViolation:
                     pass
     service.activate(pair, on=started)
-    if status == "завершена":
+    if status == PairStatus.COMPLETED:
         service.complete(pair, rng.choice(RESULTS), on=date(term.year, 5, 25))
-    elif status == "расторгнута":
+    elif status == PairStatus.TERMINATED:
         service.terminate(
             pair, rng.choice(END_REASONS), on=started + timedelta(days=rng.randint(40, 120))
         )
@@ -244,7 +247,7 @@ _MENTORS = (
         "Кузнецова",
         "Елена",
         "Сергеевна",
-        "педагог",
+        PersonCategory.TEACHER,
         "Робототехника «Техноёжик»",
         3,
         ["робототехника", "программирование"],
@@ -254,7 +257,7 @@ _MENTORS = (
         "Васильев",
         "Павел",
         "Олегович",
-        "педагог",
+        PersonCategory.TEACHER,
         "Шахматная школа",
         2,
         ["шахматы", "история"],
@@ -264,7 +267,7 @@ _MENTORS = (
         "Никитина",
         "Ольга",
         "Павловна",
-        "педагог",
+        PersonCategory.TEACHER,
         "Театральная студия «Маска»",
         3,
         ["театр", "литература"],
@@ -274,7 +277,7 @@ _MENTORS = (
         "Григорьев",
         "Антон",
         "Ильич",
-        "специалист",
+        PersonCategory.SPECIALIST,
         "IT-куб",
         2,
         ["программирование", "3d-моделирование"],
@@ -284,7 +287,7 @@ _MENTORS = (
         "Белова",
         "Ирина",
         "Андреевна",
-        "педагог",
+        PersonCategory.TEACHER,
         "Экологический отряд",
         3,
         ["экология", "биология"],
@@ -294,18 +297,27 @@ _MENTORS = (
         "Соловьёв",
         "Денис",
         "Маркович",
-        "педагог",
+        PersonCategory.TEACHER,
         "Фотостудия",
         2,
         ["фотография", "видеомонтаж"],
         ["фотография", "журналистика"],
     ),
-    ("Зайцева", "Мария", "Олеговна", "педагог", "Вокал", 1, ["вокал", "музыка"], ["вокал"]),
+    (
+        "Зайцева",
+        "Мария",
+        "Олеговна",
+        PersonCategory.TEACHER,
+        "Вокал",
+        1,
+        ["вокал", "музыка"],
+        ["вокал"],
+    ),
     (
         "Фролов",
         "Олег",
         "Петрович",
-        "педагог",
+        PersonCategory.TEACHER,
         "Краеведы",
         2,
         ["история", "краеведение", "туризм"],
@@ -367,7 +379,7 @@ def _tagged(person: Person, kind: str, names) -> None:
 
 
 def _person(rng, **values) -> Person:
-    person = Person(status="участник", **values)
+    person = Person(status=PersonStatus.MEMBER, **values)
     person.refresh_search_key()
     db.session.add(person)
     db.session.flush()
@@ -406,7 +418,7 @@ def _fallback_people(ctx) -> dict[str, Person]:
             last_name=last,
             first_name=first,
             middle_name=middle,
-            category="педагог",
+            category=PersonCategory.TEACHER,
             is_mentee=True,
             birth_date=date(1999, 3, 3),
             capacity=0,
@@ -431,7 +443,7 @@ def _fallback_people(ctx) -> dict[str, Person]:
             middle_name=rng.choice(("Андреевич", "Игоревич", "Олегович"))
             if not girl
             else rng.choice(("Андреевна", "Игоревна", "Олеговна")),
-            category="обучающийся",
+            category=PersonCategory.STUDENT,
             is_mentee=True,
             is_mentor=age >= 15,
             capacity=1 if age >= 15 else 0,
@@ -454,7 +466,7 @@ def _fallback_people(ctx) -> dict[str, Person]:
         last_name="Орлов",
         first_name="Дмитрий",
         middle_name="Андреевич",
-        category="обучающийся",
+        category=PersonCategory.STUDENT,
         is_mentee=True,
         study_level=6,
         capacity=0,
@@ -471,7 +483,7 @@ def _fallback_people(ctx) -> dict[str, Person]:
         last_name="Орлова",
         first_name="Наталья",
         middle_name="Петровна",
-        category="родитель",
+        category=PersonCategory.PARENT,
         birth_date=date(1986, 7, 2),
     )
     db.session.add(Representative(child=mentee, representative=parent, relation="мать"))
@@ -480,7 +492,7 @@ def _fallback_people(ctx) -> dict[str, Person]:
         last_name="Смирнова",
         first_name="Алина",
         middle_name="Игоревна",
-        category="обучающийся",
+        category=PersonCategory.STUDENT,
         is_mentee=True,
         study_level=8,
         capacity=0,

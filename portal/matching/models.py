@@ -7,10 +7,18 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.extensions import db
 from portal.people.models import Person
+from portal.statuses import (
+    PairStatus,
+    PetitionStatus,
+    ProposalItemStatus,
+    ProposalStatus,
+    StatusType,
+)
 from portal.timeutil import UTCDateTime, utcnow
 
-PAIR_STATUSES = ("черновик", "действует", "завершена", "расторгнута")
-OPEN_PAIR_STATUSES = ("черновик", "действует")
+# Kept for callers written before the enums; new code uses PairStatus directly.
+PAIR_STATUSES = PairStatus.values()
+OPEN_PAIR_STATUSES = PairStatus.open()
 
 
 class MentorshipForm(db.Model):
@@ -45,7 +53,9 @@ class Pair(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     form_id: Mapped[int] = mapped_column(ForeignKey("mentorship_forms.id"), index=True)
     mentor_id: Mapped[int] = mapped_column(ForeignKey("persons.id"), index=True)
-    status: Mapped[str] = mapped_column(String(20), default="черновик", index=True)
+    status: Mapped[PairStatus] = mapped_column(
+        StatusType(PairStatus, 20), default=PairStatus.DRAFT, index=True
+    )
     goal: Mapped[str | None] = mapped_column(Text)
     started_on: Mapped[date | None] = mapped_column(Date)
     ended_on: Mapped[date | None] = mapped_column(Date)
@@ -67,7 +77,7 @@ class Pair(db.Model):
 
     @property
     def is_open(self) -> bool:
-        return self.status in OPEN_PAIR_STATUSES
+        return self.status in PairStatus.open()
 
     @property
     def is_group(self) -> bool:
@@ -127,7 +137,7 @@ class MatchingWeights(db.Model):
     updated_by: Mapped[str | None] = mapped_column(String(80))
 
 
-PETITION_STATUSES = ("на рассмотрении", "удовлетворено", "отклонено")
+PETITION_STATUSES = PetitionStatus.values()
 
 
 class Petition(db.Model):
@@ -140,7 +150,9 @@ class Petition(db.Model):
     mentee_id: Mapped[int] = mapped_column(ForeignKey("persons.id"), index=True)
     filed_on: Mapped[date] = mapped_column(Date)
     reason: Mapped[str] = mapped_column(Text)
-    status: Mapped[str] = mapped_column(String(20), default="на рассмотрении")
+    status: Mapped[PetitionStatus] = mapped_column(
+        StatusType(PetitionStatus, 20), default=PetitionStatus.PENDING
+    )
     resolved_on: Mapped[date | None] = mapped_column(Date)
     resolution: Mapped[str | None] = mapped_column(Text)
     new_pair_id: Mapped[int | None] = mapped_column(ForeignKey("pairs.id"))
@@ -150,8 +162,8 @@ class Petition(db.Model):
     mentee: Mapped[Person] = relationship(lazy="joined")
 
 
-PROPOSAL_STATUSES = ("черновик", "принят", "принят частично", "отклонён")
-ITEM_STATUSES = ("предложено", "принято", "отклонено", "не принято")
+PROPOSAL_STATUSES = ProposalStatus.values()
+ITEM_STATUSES = ProposalItemStatus.values()
 
 
 class CohortProposal(db.Model):
@@ -161,7 +173,9 @@ class CohortProposal(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     form_id: Mapped[int] = mapped_column(ForeignKey("mentorship_forms.id"), index=True)
-    status: Mapped[str] = mapped_column(String(20), default="черновик")
+    status: Mapped[ProposalStatus] = mapped_column(
+        StatusType(ProposalStatus, 20), default=ProposalStatus.DRAFT
+    )
     total: Mapped[int] = mapped_column(Integer, default=0)
     weights: Mapped[dict] = mapped_column(JSON, default=dict)
     unmatched: Mapped[list] = mapped_column(JSON, default=list)  # [{mentee_id, name, reason}]
@@ -197,7 +211,9 @@ class ProposalItem(db.Model):
     original_mentor_id: Mapped[int | None] = mapped_column(ForeignKey("persons.id"))
     original_score: Mapped[int | None] = mapped_column(Integer)
     change_reason: Mapped[str | None] = mapped_column(Text)
-    status: Mapped[str] = mapped_column(String(20), default="предложено")
+    status: Mapped[ProposalItemStatus] = mapped_column(
+        StatusType(ProposalItemStatus, 20), default=ProposalItemStatus.PROPOSED
+    )
     error: Mapped[str | None] = mapped_column(Text)
     pair_id: Mapped[int | None] = mapped_column(ForeignKey("pairs.id", ondelete="SET NULL"))
 

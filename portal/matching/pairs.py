@@ -1,7 +1,6 @@
 """The life of a pair or group: every rule (capacity, consent, eligibility, one mentor per form)
 is checked here, whichever screen calls; a refusal is a RuleViolation with a Russian message."""
 
-import importlib.util
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -13,7 +12,6 @@ from portal import audit
 from portal.domain import RuleViolation
 from portal.extensions import db
 from portal.matching.models import (
-    OPEN_PAIR_STATUSES,
     MentorshipForm,
     Pair,
     PairEvent,
@@ -22,6 +20,9 @@ from portal.matching.models import (
 )
 from portal.people.models import Person
 from portal.people.rules import require_consent, require_publication_consent
+from portal.relations import current_member_clause, open_pair_clause
+from portal.signals import member_left, pair_ended, pair_replaced
+from portal.statuses import PairStatus, PetitionStatus
 from portal.timeutil import today_moscow, utcnow
 
 # A quick assignment may be taken back for this long (a slip of the hand, not a decision).
@@ -48,8 +49,8 @@ def active_mentee_count(mentor: Person, *, ignore_member_id: int | None = None) 
         .join(Pair, Pair.id == PairMember.pair_id)
         .where(
             Pair.mentor_id == mentor.id,
-            Pair.status.in_(OPEN_PAIR_STATUSES),
-            PairMember.left_on.is_(None),
+            open_pair_clause(),
+            current_member_clause(),
         )
     )
     if ignore_member_id is not None:
@@ -70,9 +71,9 @@ def current_mentor_pair(
         .join(PairMember, PairMember.pair_id == Pair.id)
         .where(
             Pair.form_id == form.id,
-            Pair.status.in_(OPEN_PAIR_STATUSES),
+            open_pair_clause(),
             PairMember.mentee_id == mentee.id,
-            PairMember.left_on.is_(None),
+            current_member_clause(),
         )
         .limit(1)
     )
@@ -163,8 +164,14 @@ def _login() -> str | None:
     return None
 
 
-def _event(pair: Pair, kind: str, text: str) -> None:
-    db.session.add(PairEvent(pair_id=pair.id, kind=kind, text=text, user_login=_login()))
+def record_event(pair: Pair, kind: str, text: str, *, login: str | None = None) -> PairEvent:
+    """Add a step to the pair's readable story (its card's event list)."""
+    event = PairEvent(pair_id=pair.id, kind=kind, text=text, user_login=login or _login())
+    db.session.add(event)
+    return event
+
+
+_event = record_event
 
 
 def events(pair: Pair) -> list[PairEvent]:
@@ -180,7 +187,7 @@ def mark_needs_attention(person: Person, note: str) -> int:
     """Flag the person's open pairs (e.g. when a consent is revoked); returns how many."""
     query = (
         select(Pair)
-        .where(Pair.status.in_(OPEN_PAIR_STATUSES))
+        .where(open_pair_clause())
         .where(
             (Pair.mentor_id == person.id)
             | Pair.id.in_(
@@ -207,7 +214,7 @@ def _open_pair_of_mentor(form: MentorshipForm, mentor: Person) -> Pair | None:
         .where(
             Pair.form_id == form.id,
             Pair.mentor_id == mentor.id,
-            Pair.status.in_(OPEN_PAIR_STATUSES),
+            open_pair_clause(),
         )
         .order_by(Pair.status.desc(), Pair.id.desc())  # «черновик» after «действует»
         .limit(1)
@@ -230,7 +237,7 @@ def assign(
     pair = _open_pair_of_mentor(form, mentor)
     created = pair is None
     if created:
-        pair = Pair(form=form, mentor=mentor, status="черновик", goal=goal)
+        pair = Pair(form=form, mentor=mentor, status=PairStatus.DRAFT, goal=goal)
         db.session.add(pair)
         db.session.flush()
     member = PairMember(pair=pair, mentee=mentee, joined_on=on)
@@ -307,6 +314,7 @@ def remove_member(pair: Pair, member: PairMember, reason: str, *, on: date | Non
         pair.id,
         {"mentee_id": [member.mentee_id, None], "leave_reason": [None, reason.strip()]},
     )
+    member_left.send(pair, member=member, reason=member.leave_reason)
 
 
 def undo_assignment(member: PairMember) -> Person:
@@ -315,7 +323,7 @@ def undo_assignment(member: PairMember) -> Person:
     mentee = member.mentee
     if (
         member.left_on is not None
-        or pair.status != "черновик"
+        or pair.status != PairStatus.DRAFT
         or utcnow() - member.created_at > UNDO_WINDOW
     ):
         raise RuleViolation(
@@ -361,7 +369,7 @@ def _status_change(pair: Pair, new_status: str, text: str, **fields) -> None:
 
 def activate(pair: Pair, *, on: date | None = None) -> None:
     """черновик → действует, once both sides' consents are valid."""
-    if pair.status != "черновик":
+    if pair.status != PairStatus.DRAFT:
         raise RuleViolation(f"Запустить можно только черновик пары, а эта пара {pair.status}.")
     if not pair.current_members:
         raise RuleViolation("В паре нет наставляемых.")
@@ -371,7 +379,7 @@ def activate(pair: Pair, *, on: date | None = None) -> None:
     started = pair.started_on or on or today_moscow()
     _status_change(
         pair,
-        "действует",
+        PairStatus.ACTIVE,
         f"Пара запущена с {started:%d.%m.%Y}.",
         started_on=started,
         needs_attention=None,
@@ -379,18 +387,19 @@ def activate(pair: Pair, *, on: date | None = None) -> None:
 
 
 def complete(pair: Pair, results: str, *, on: date | None = None) -> None:
-    if pair.status != "действует":
+    if pair.status != PairStatus.ACTIVE:
         raise RuleViolation("Завершить можно только действующую пару.")
     if not results.strip():
         raise RuleViolation("Опишите результаты работы пары.")
     ended = on or today_moscow()
     _status_change(
         pair,
-        "завершена",
+        PairStatus.COMPLETED,
         f"Пара завершена {ended:%d.%m.%Y}. Результаты: {results.strip()}",
         ended_on=ended,
         results=results.strip(),
     )
+    pair_ended.send(pair, status=pair.status, ended_on=ended, reason=results.strip())
 
 
 def terminate(pair: Pair, reason: str, *, on: date | None = None) -> None:
@@ -400,11 +409,12 @@ def terminate(pair: Pair, reason: str, *, on: date | None = None) -> None:
     ended = on or today_moscow()
     _status_change(
         pair,
-        "расторгнута",
+        PairStatus.TERMINATED,
         f"Пара расторгнута {ended:%d.%m.%Y}. Причина: {reason.strip()}",
         ended_on=ended,
         end_reason=reason.strip(),
     )
+    pair_ended.send(pair, status=pair.status, ended_on=ended, reason=reason.strip())
 
 
 def set_case_url(pair: Pair, url: str | None) -> None:
@@ -460,7 +470,7 @@ def file_petition(pair: Pair, mentee: Person, reason: str, filed_on: date) -> Pe
 
 
 def _require_pending(petition: Petition) -> None:
-    if petition.status != "на рассмотрении":
+    if petition.status != PetitionStatus.PENDING:
         raise RuleViolation(f"Ходатайство уже рассмотрено: {petition.status}.")
 
 
@@ -483,17 +493,22 @@ def replace_mentor(petition: Petition, new_mentor: Person, note: str = "") -> Pa
     if len(old.current_members) == 0:
         _status_change(
             old,
-            "расторгнута",
+            PairStatus.TERMINATED,
             f"Пара расторгнута {today:%d.%m.%Y}: {why}.",
             ended_on=today,
             end_reason=why[:1].upper() + why[1:],
         )
+        pair_ended.send(old, status=old.status, ended_on=today, reason=why)
     else:
         _event(
             old, "member_removed", f"{mentee.short_name} перешёл(ла) к другому наставнику: {why}."
         )
     new = Pair(
-        form=old.form, mentor=new_mentor, status="черновик", goal=old.goal, replaces_id=old.id
+        form=old.form,
+        mentor=new_mentor,
+        status=PairStatus.DRAFT,
+        goal=old.goal,
+        replaces_id=old.id,
     )
     new.members.append(PairMember(mentee=mentee, joined_on=today))
     db.session.add(new)
@@ -508,7 +523,7 @@ def replace_mentor(petition: Petition, new_mentor: Person, note: str = "") -> Pa
         "replaced",
         f"Наставник заменён (новый наставник — {new_mentor.short_name}): новая пара № {new.id}.",
     )
-    petition.status = "удовлетворено"
+    petition.status = PetitionStatus.GRANTED
     petition.resolved_on = today
     petition.resolution = note.strip() or f"Назначен(а) наставник {new_mentor.short_name}"
     petition.new_pair_id = new.id
@@ -523,7 +538,8 @@ def replace_mentor(petition: Petition, new_mentor: Person, note: str = "") -> Pa
         },
         f"Замена наставника {mentee.short_name}: {old.mentor.short_name} → {new_mentor.short_name}",
     )
-    _notify_agreements(old, new)
+    member_left.send(old, member=member, reason=why)
+    pair_replaced.send(old, new=new, petition=petition)
     return new
 
 
@@ -531,7 +547,7 @@ def reject_petition(petition: Petition, resolution: str) -> None:
     _require_pending(petition)
     if not resolution.strip():
         raise RuleViolation("Укажите, почему ходатайство отклонено.")
-    petition.status = "отклонено"
+    petition.status = PetitionStatus.REJECTED
     petition.resolved_on = today_moscow()
     petition.resolution = resolution.strip()
     _event(petition.pair, "petition_rejected", f"Ходатайство отклонено: {petition.resolution}")
@@ -539,18 +555,8 @@ def reject_petition(petition: Petition, resolution: str) -> None:
         "petition_rejected",
         "pair",
         petition.pair_id,
-        {"petition_id": [petition.id, petition.id], "status": ["на рассмотрении", "отклонено"]},
+        {
+            "petition_id": [petition.id, petition.id],
+            "status": [PetitionStatus.PENDING, PetitionStatus.REJECTED],
+        },
     )
-
-
-def _notify_agreements(old: Pair, new: Pair) -> None:
-    """Let the agreements area mark the old agreement for termination, when it is installed."""
-    if importlib.util.find_spec("portal.agreements") is None:
-        return
-    if importlib.util.find_spec("portal.agreements.hooks") is None:
-        return
-    from portal.agreements import hooks
-
-    handler = getattr(hooks, "on_pair_replaced", None)
-    if handler is not None:
-        handler(old, new)

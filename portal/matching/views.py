@@ -48,7 +48,9 @@ from portal.matching.models import (
     ProposalItem,
 )
 from portal.matching.score import Weights, common_ground, mentee_blockers, top_suggestions
-from portal.people.models import Consent, Person
+from portal.people.models import Person
+from portal.relations import valid_consent_ids
+from portal.statuses import ProposalItemStatus
 from portal.text import fold
 from portal.timeutil import today_moscow, utcnow
 
@@ -294,20 +296,6 @@ def _filters() -> dict:
     }
 
 
-def _valid_consent_ids(ids) -> set[int]:
-    if not ids:
-        return set()
-    return set(
-        db.session.scalars(
-            select(Consent.person_id).where(
-                Consent.person_id.in_(ids),
-                Consent.kind == "processing",
-                Consent.revoked_on.is_(None),
-            )
-        )
-    )
-
-
 @bp.get("")
 @roles_required(*MANAGERS)
 def index():
@@ -322,7 +310,7 @@ def index():
             .order_by(Person.last_name, Person.first_name, Person.id)
         )
         page = db.paginate(query, per_page=30, error_out=False)
-        consent_ids = _valid_consent_ids([p.id for p in page.items])
+        consent_ids = valid_consent_ids([p.id for p in page.items])
     context = {"form": form, "filters": filters, "page": page, "consent_ids": consent_ids}
     if request.htmx and not request.headers.get("HX-Boosted"):
         return render_template("matching/_mentee_list.html", **context)
@@ -471,7 +459,7 @@ def undo(member_id: int):
         mentor=mentor,
         form=form,
         member_id=member_id,
-        consent_ids=_valid_consent_ids([mentee.id]),
+        consent_ids=valid_consent_ids([mentee.id]),
         remaining=pair_service.remaining_capacity(mentor),
         oob=True,
         pool_total=_pool_total(unmatched_pool(form, **_filters())),
@@ -551,7 +539,7 @@ def proposal_change(proposal_id: int, item_id: int):
     options = cohort_service.alternatives(item)
     taken: dict[int, int] = {}
     for other in item.proposal.items:
-        if other.id != item.id and other.status == "предложено":
+        if other.id != item.id and other.status == ProposalItemStatus.PROPOSED:
             taken[other.mentor_id] = taken.get(other.mentor_id, 0) + 1
     editor = ChangeItemForm()
     editor.mentor_id.choices = choices(

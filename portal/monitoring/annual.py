@@ -16,10 +16,11 @@ from portal.extensions import db
 from portal.matching.models import MentorshipForm, Pair, PairMember
 from portal.monitoring.campaigns import PAIR_STARTED
 from portal.monitoring.models import AnnualReport, PeriodKind, Respondent
-from portal.people.models import CATEGORIES, Person
+from portal.people.models import Person
+from portal.statuses import PersonCategory
 
 TARGET_SHARE = 0.70
-STUDENT = CATEGORIES[0]  # обучающийся
+STUDENT = PersonCategory.STUDENT
 MIN_AGE = 10
 UNMAPPED = ""
 

@@ -10,7 +10,7 @@ from portal.access import Role
 from portal.accounts.models import User, UserRole
 from portal.domain import RuleViolation
 from portal.extensions import db
-from portal.matching.models import PAIR_STATUSES, MentorshipForm, Pair, PairMember
+from portal.matching.models import MentorshipForm, Pair, PairMember
 from portal.monitoring.models import (
     Answer,
     Assignment,
@@ -23,13 +23,12 @@ from portal.monitoring.models import (
     Respondent,
     Stage,
 )
+from portal.relations import current_member_clause
+from portal.statuses import PairStatus
 from portal.timeutil import today_moscow, utcnow
 
-# Matching's statuses by meaning (its tuple is ordered draft, active, completed, terminated);
-# when the relations foundation brings a status enum, these three names point to it.
-PAIR_ACTIVE = PAIR_STATUSES[1]
-PAIR_ENDED = PAIR_STATUSES[2:]
-PAIR_STARTED = PAIR_STATUSES[1:]
+PAIR_ENDED = (PairStatus.COMPLETED, PairStatus.TERMINATED)
+PAIR_STARTED = (PairStatus.ACTIVE, *PAIR_ENDED)  # launched at some time: counted in reports
 
 MAX_TEXT = 4000
 
@@ -205,7 +204,7 @@ def assign_campaign(campaign: Campaign) -> AssignResult:
     result = AssignResult()
     questionnaires = _current_by_family()
     in_forms = Pair.form_id.in_(campaign.form_ids)
-    active = _pair_people(and_(in_forms, Pair.status == PAIR_ACTIVE), PairMember.left_on.is_(None))
+    active = _pair_people(and_(in_forms, Pair.status == PairStatus.ACTIVE), current_member_clause())
     if Stage.QUALITY in campaign.stages:
         existing = {
             (person, pair, moment)
@@ -250,7 +249,7 @@ def assign_campaign(campaign: Campaign) -> AssignResult:
                 Pair.status.in_(PAIR_ENDED),
                 Pair.ended_on.between(campaign.period_start, campaign.period_end),
             ),
-            or_(PairMember.left_on.is_(None), PairMember.left_on >= campaign.period_start),
+            or_(current_member_clause(), PairMember.left_on >= campaign.period_start),
         )
         _add(
             result,
@@ -308,7 +307,7 @@ def assign_pair_moment(pair: Pair, moment: Moment) -> int:
             )
         )
     }
-    rows = _pair_people(Pair.id == pair.id, PairMember.left_on.is_(None))
+    rows = _pair_people(Pair.id == pair.id, current_member_clause())
     result = AssignResult()
     _add(result, existing, questionnaires, campaign=None, moment=moment, rows=rows, due=None)
     db.session.flush()

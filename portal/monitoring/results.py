@@ -5,12 +5,12 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import and_, case, exists, func, or_, select
+from sqlalchemy import and_, case, func, select
 from sqlalchemy.orm import aliased, selectinload
 
 from portal.extensions import db
 from portal.matching.models import MentorshipForm, Pair
-from portal.monitoring.campaigns import PAIR_ENDED, PAIR_STATUSES
+from portal.monitoring.campaigns import PAIR_ENDED
 from portal.monitoring.models import (
     Answer,
     Assignment,
@@ -21,32 +21,25 @@ from portal.monitoring.models import (
     Questionnaire,
     Respondent,
 )
-from portal.people.models import Consent, Person
+from portal.people.models import Person
 from portal.plans.models import Meeting, Plan, PlanItem, meeting_attendees
+from portal.relations import consent_state_clause
+from portal.statuses import ConsentState, PairStatus
 
 ANONYMITY_THRESHOLD = 3
-PAIR_COMPLETED, PAIR_TERMINATED = PAIR_STATUSES[2], PAIR_STATUSES[3]
 
 
-def consent_revoked():
-    """Persons whose every consent to processing is revoked: their answers leave reports."""
-    other = aliased(Consent)
-    return (
-        select(Consent.person_id)
-        .where(Consent.kind == "processing", Consent.revoked_on.is_not(None))
-        .where(
-            ~exists().where(
-                other.person_id == Consent.person_id,
-                other.kind == "processing",
-                other.revoked_on.is_(None),
-            )
-        )
+def revoked(assignment=Assignment):
+    """The respondent has revoked the consent to processing: the answers leave new reports."""
+    return and_(
+        assignment.person_id.is_not(None),
+        consent_state_clause(ConsentState.REVOKED, assignment.person_id),
     )
 
 
 def counted(assignment=Assignment):
     """Answers that may enter a report: the curator's own, or a person's with consent."""
-    return or_(assignment.person_id.is_(None), assignment.person_id.not_in(consent_revoked()))
+    return ~revoked(assignment)
 
 
 # --- stage 1 ---------------------------------------------------------------------------------
@@ -158,13 +151,13 @@ def stage_one(campaign: Campaign) -> StageOne:
     distribution of every question, the questions themselves, the response per form."""
     in_campaign = Assignment.campaign_id == campaign.id
     submitted = Assignment.submitted_at.is_not(None)
-    revoked = Assignment.person_id.in_(consent_revoked())
+    withdrawn = revoked()
     per_q = db.session.execute(
         select(
             Assignment.questionnaire_id,
             func.count(),
             func.sum(case((and_(submitted, counted()), 1), else_=0)),
-            func.sum(case((and_(submitted, revoked), 1), else_=0)),
+            func.sum(case((and_(submitted, withdrawn), 1), else_=0)),
         )
         .where(in_campaign)
         .group_by(Assignment.questionnaire_id)
@@ -215,7 +208,7 @@ def stage_one(campaign: Campaign) -> StageOne:
     responses = response_by_form(campaign)
     people = db.session.scalar(
         select(func.count(func.distinct(Assignment.person_id))).where(
-            in_campaign, submitted, revoked
+            in_campaign, submitted, withdrawn
         )
     )
     return StageOne(results, responses, people or 0)
@@ -465,8 +458,8 @@ def stage_two(start: date, end: date) -> tuple[list[FormChange], list[MeasureCha
             func.avg(f.c.exit),
             func.avg(f.c.change),
             func.sum(case((f.c.change > 0, 1), else_=0)),
-            func.sum(case((f.c.status == PAIR_COMPLETED, 1), else_=0)),
-            func.sum(case((f.c.status == PAIR_TERMINATED, 1), else_=0)),
+            func.sum(case((f.c.status == PairStatus.COMPLETED, 1), else_=0)),
+            func.sum(case((f.c.status == PairStatus.TERMINATED, 1), else_=0)),
             func.avg(f.c.meetings * 1.0),
             func.avg(f.c.activities * 1.0),
         )

@@ -1,12 +1,12 @@
-"""Who may see or change a person's record: the object-level checks every people view calls."""
+"""Who may see or change a person's record: the object-level checks every people view calls.
 
-from sqlalchemy import exists, select
+Who the user is to the person (self, parent, current mentor) comes from portal.relations.
+"""
 
-from portal.access import MANAGERS, STAFF, Role, ensure
-from portal.extensions import db
-from portal.matching.models import OPEN_PAIR_STATUSES, Pair, PairMember
-from portal.people.models import Person, Representative
-from portal.people.rules import consent_state
+from portal.access import MANAGERS, STAFF, ensure
+from portal.people.models import Person
+from portal.relations import consent_state, relations_of
+from portal.statuses import ConsentState
 
 
 def can_edit(user) -> bool:
@@ -14,40 +14,17 @@ def can_edit(user) -> bool:
 
 
 def is_child_of_user(user, person: Person) -> bool:
-    if not user.has_role(Role.PARENT) or user.person_id is None:
-        return False
-    return bool(
-        db.session.scalar(
-            select(
-                exists().where(
-                    Representative.child_id == person.id,
-                    Representative.representative_id == user.person_id,
-                )
-            )
-        )
-    )
+    """The user is the person's legal representative."""
+    return relations_of(user).represents(person.id)
 
 
 def is_current_mentee_of_user(user, person: Person) -> bool:
-    if not user.has_role(Role.MENTOR) or user.person_id is None:
-        return False
-    return bool(
-        db.session.scalar(
-            select(
-                exists().where(
-                    PairMember.mentee_id == person.id,
-                    PairMember.left_on.is_(None),
-                    PairMember.pair_id == Pair.id,
-                    Pair.mentor_id == user.person_id,
-                    Pair.status.in_(OPEN_PAIR_STATUSES),
-                )
-            )
-        )
-    )
+    """The person is a current member of an open pair the user mentors."""
+    return person.id in relations_of(user).current_mentee_ids
 
 
 def is_self(user, person: Person) -> bool:
-    return user.person_id is not None and user.person_id == person.id
+    return relations_of(user).is_self(person.id)
 
 
 def can_view(user, person: Person) -> bool:
@@ -65,7 +42,7 @@ def can_see_contacts(user, person: Person) -> bool:
     """A mentor sees a mentee's contacts only while the mentee's consent is valid."""
     if user.has_any_role(STAFF) or is_self(user, person) or is_child_of_user(user, person):
         return True
-    return is_current_mentee_of_user(user, person) and consent_state(person) == "valid"
+    return is_current_mentee_of_user(user, person) and consent_state(person) == ConsentState.VALID
 
 
 def can_export_own_data(user, person: Person) -> bool:

@@ -10,9 +10,11 @@ from portal.domain import RuleViolation
 from portal.extensions import db
 from portal.people.models import Person
 from portal.people.rules import consent_state
+from portal.signals import person_anonymised
+from portal.statuses import ConsentState, PersonStatus
 from portal.timeutil import utcnow
 
-ANONYMISABLE_STATUSES = ("выбыл", "завершил")
+ANONYMISABLE_STATUSES = PersonStatus.closed()
 ERASED_FIELDS = (
     "middle_name",
     "phone",
@@ -36,7 +38,7 @@ def can_anonymise(person: Person) -> str | None:
         return "Запись уже обезличена."
     if person.status not in ANONYMISABLE_STATUSES:
         return "Обезличить можно только участника со статусом «выбыл» или «завершил»."
-    if consent_state(person) != "revoked":
+    if consent_state(person) != ConsentState.REVOKED:
         return "Обезличить можно только после отзыва согласия на обработку персональных данных."
     return None
 
@@ -85,3 +87,4 @@ def anonymise(person: Person, *, actor=None) -> None:
         summary=f"Обезличено №{person.id}",
         actor=actor,
     )
+    person_anonymised.send(person, actor=actor)

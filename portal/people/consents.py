@@ -3,12 +3,9 @@
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import or_, select
-
 from portal import audit
 from portal.domain import RuleViolation
 from portal.extensions import db
-from portal.matching.models import OPEN_PAIR_STATUSES, Pair, PairMember
 from portal.people.models import Consent, Person
 from portal.people.rules import (
     consent_state,
@@ -16,6 +13,8 @@ from portal.people.rules import (
     representatives_of,
     signing_rule,
 )
+from portal.signals import consent_revoked
+from portal.statuses import ConsentState
 from portal.timeutil import today_moscow
 
 KINDS = {
@@ -162,21 +161,11 @@ def record_consent(
     return consent
 
 
-def open_pairs_of(person: Person) -> list[Pair]:
-    members = select(PairMember.pair_id).where(
-        PairMember.mentee_id == person.id, PairMember.left_on.is_(None)
-    )
-    query = select(Pair).where(
-        Pair.status.in_(OPEN_PAIR_STATUSES),
-        or_(Pair.mentor_id == person.id, Pair.id.in_(members)),
-    )
-    return list(db.session.scalars(query).unique())
+def revoke_consent(consent: Consent, *, revoked_on: date, reason: str, actor=None) -> list:
+    """Revoke a consent and announce it (``signals.consent_revoked``).
 
-
-def revoke_consent(consent: Consent, *, revoked_on: date, reason: str, actor=None) -> list[Pair]:
-    """Revoke a consent; when no valid processing consent remains, flag the open pairs.
-
-    Returns the pairs flagged for the curator's attention.
+    Returns what the handlers flagged for the curator (matching: the person's open pairs,
+    when no valid processing consent remains).
     """
     if consent.revoked_on is not None:
         raise RuleViolation("Это согласие уже отозвано.")
@@ -207,21 +196,11 @@ def revoke_consent(consent: Consent, *, revoked_on: date, reason: str, actor=Non
         summary=f"Отзыв согласия {KINDS[consent.kind]}",
         actor=actor,
     )
-    flagged = []
-    if consent.kind == "processing" and consent_state(person) != "valid":
-        note = (
-            f"Отозвано согласие на обработку персональных данных: {person.short_name}, "
-            f"{revoked_on.strftime('%d.%m.%Y')}. Работа пары приостановлена до решения куратора."
-        )
-        for pair in open_pairs_of(person):
-            pair.needs_attention = note[:300]
-            flagged.append(pair)
-            audit.record(
-                "pair_flagged",
-                "pair",
-                pair.id,
-                {"needs_attention": [None, note]},
-                summary="Отзыв согласия участника",
-                actor=actor,
-            )
-    return flagged
+    results = consent_revoked.send(
+        person,
+        consent=consent,
+        revoked_on=revoked_on,
+        no_valid_left=consent_state(person, consent.kind) != ConsentState.VALID,
+        actor=actor,
+    )
+    return [flagged for _, found in results for flagged in (found or [])]

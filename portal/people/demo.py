@@ -5,6 +5,7 @@ from datetime import date, timedelta
 from portal.extensions import db
 from portal.people.models import Consent, Person, PersonTag, Representative, Tag
 from portal.people.rules import signing_rule
+from portal.statuses import PersonCategory, PersonStatus
 from portal.timeutil import today_moscow
 
 MALE = (
@@ -340,8 +341,8 @@ class _Builder:
         parent = self.person(
             *self.name(parent_sex, surname),
             self.birth(r.randint(31, 50)),
-            "родитель",
-            status="участник",
+            PersonCategory.PARENT,
+            status=PersonStatus.MEMBER,
             phone=self.phone(),
             workplace=r.choice((*EMPLOYERS, *SCHOOLS)),
             preferred_channel="телефон",
@@ -358,15 +359,30 @@ class _Builder:
         club = fixed.pop("club", r.choice(list(CLUBS)))
         request_tag, request_text = r.choice(REQUESTS)
         names = fixed.pop("names", None) or self.name(sex, surname)
-        status = r.choices(("участник", "кандидат", "завершил", "выбыл"), (60, 25, 10, 5))[0]
+        status = r.choices(
+            (
+                PersonStatus.MEMBER,
+                PersonStatus.CANDIDATE,
+                PersonStatus.COMPLETED,
+                PersonStatus.DROPPED,
+            ),
+            (60, 25, 10, 5),
+        )[0]
         state = state or r.choices(("valid", "revoked", "missing"), (72, 10, 18))[0]
         if state == "revoked":
-            status = r.choice(("выбыл", "выбыл", "завершил", "участник"))
+            status = r.choice(
+                (
+                    PersonStatus.DROPPED,
+                    PersonStatus.DROPPED,
+                    PersonStatus.COMPLETED,
+                    PersonStatus.MEMBER,
+                )
+            )
         entered = self.entered()
         child = self.person(
             *names,
             birth,
-            "обучающийся",
+            PersonCategory.STUDENT,
             is_mentee=True,
             club=club,
             study_level=max(4, min(11, age - 6)),
@@ -380,10 +396,10 @@ class _Builder:
             entered_on=entered,
             status=status,
             completed_on=(entered + timedelta(days=r.randint(60, 300)))
-            if status == "завершил"
+            if status == PersonStatus.COMPLETED
             else None,
             results="Проект представлен на муниципальном конкурсе"
-            if status == "завершил"
+            if status == PersonStatus.COMPLETED
             else None,
             tags={
                 "interest": r.sample(CLUBS[club], 2)
@@ -404,53 +420,55 @@ class _Builder:
             "category",
             r.choices(
                 (
-                    "педагог",
-                    "специалист",
-                    "обучающийся",
-                    "выпускник",
-                    "родитель",
-                    "внешний эксперт",
+                    PersonCategory.TEACHER,
+                    PersonCategory.SPECIALIST,
+                    PersonCategory.STUDENT,
+                    PersonCategory.GRADUATE,
+                    PersonCategory.PARENT,
+                    PersonCategory.EXPERT,
                 ),
                 (45, 15, 12, 10, 8, 10),
             )[0],
         )
         sex = fixed.pop("sex", r.choice("mf"))
         ages = {
-            "педагог": (24, 62),
-            "специалист": (25, 55),
-            "обучающийся": (15, 17),
-            "выпускник": (18, 23),
-            "родитель": (30, 50),
-            "внешний эксперт": (30, 65),
+            PersonCategory.TEACHER: (24, 62),
+            PersonCategory.SPECIALIST: (25, 55),
+            PersonCategory.STUDENT: (15, 17),
+            PersonCategory.GRADUATE: (18, 23),
+            PersonCategory.PARENT: (30, 50),
+            PersonCategory.EXPERT: (30, 65),
         }
         age = fixed.pop("age", r.randint(*ages[category]))
         names = fixed.pop("names", None) or self.name(sex)
         club = fixed.pop("club", r.choice(list(CLUBS)))
         workplace = {
-            "педагог": "МБУ ДО Центр «Эдельвейс»",
-            "обучающийся": r.choice(SCHOOLS),
-            "выпускник": r.choice(UNIVERSITIES),
+            PersonCategory.TEACHER: "МБУ ДО Центр «Эдельвейс»",
+            PersonCategory.STUDENT: r.choice(SCHOOLS),
+            PersonCategory.GRADUATE: r.choice(UNIVERSITIES),
         }.get(category, r.choice(EMPLOYERS))
         position = {
-            "педагог": "педагог дополнительного образования",
+            PersonCategory.TEACHER: "педагог дополнительного образования",
             "обучающийся": "обучающийся объединения «" + club + "»",
         }.get(category)
-        low = r.choice((10, 10, 12, 14)) if category != "обучающийся" else 10
-        high = min(17, low + r.choice((3, 4, 7))) if category != "обучающийся" else age - 2
+        low = r.choice((10, 10, 12, 14)) if category != PersonCategory.STUDENT else 10
+        high = min(17, low + r.choice((3, 4, 7))) if category != PersonCategory.STUDENT else age - 2
         state = fixed.pop("state", r.choices(("valid", "revoked", "missing"), (80, 7, 13))[0])
         status = fixed.pop(
             "status",
-            "выбыл"
+            PersonStatus.DROPPED
             if state == "revoked"
-            else r.choices(("участник", "кандидат", "завершил"), (70, 22, 8))[0],
+            else r.choices(
+                (PersonStatus.MEMBER, PersonStatus.CANDIDATE, PersonStatus.COMPLETED), (70, 22, 8)
+            )[0],
         )
         mentor = self.person(
             *names,
             self.birth(age),
             category,
             is_mentor=True,
-            club=club if category in ("педагог", "обучающийся") else None,
-            study_level=(age - 6) if category == "обучающийся" else None,
+            club=club if category in (PersonCategory.TEACHER, PersonCategory.STUDENT) else None,
+            study_level=(age - 6) if category == PersonCategory.STUDENT else None,
             workplace=workplace,
             position=position or fixed.pop("position", None),
             phone=self.phone(),
@@ -480,7 +498,7 @@ class _Builder:
         )
         mentor.email = self.email(mentor)
         parent = None
-        if category == "обучающийся":
+        if category == PersonCategory.STUDENT:
             parent = self.person(
                 *self.name(
                     "f",
@@ -489,8 +507,8 @@ class _Builder:
                     else (mentor.last_name, mentor.last_name + "а"),
                 ),
                 self.birth(r.randint(36, 50)),
-                "родитель",
-                status="участник",
+                PersonCategory.PARENT,
+                status=PersonStatus.MEMBER,
                 phone=self.phone(),
             )
             self.link(mentor, parent, "мать")
@@ -514,12 +532,12 @@ def seed(ctx) -> None:
 
     # The demo persons every later seeder relies on.
     mentor = b.mentor(
-        category="педагог",
+        category=PersonCategory.TEACHER,
         sex="f",
         age=41,
         club="Робототехника",
         state="valid",
-        status="участник",
+        status=PersonStatus.MEMBER,
         names=("Кузнецова", "Елена", "Сергеевна"),
     )
     mentor.capacity, mentor.training_completed = 3, True
@@ -528,8 +546,8 @@ def seed(ctx) -> None:
         "Наталья",
         "Петровна",
         b.birth(38),
-        "родитель",
-        status="участник",
+        PersonCategory.PARENT,
+        status=PersonStatus.MEMBER,
         phone="+7 (915) 200-11-22",
         email="orlova.parent@example.ru",
         workplace="ГБУЗ ЯО «Пошехонская ЦРБ»",
@@ -545,15 +563,15 @@ def seed(ctx) -> None:
         club="Робототехника",
         names=("Орлов", "Дмитрий", "Андреевич"),
     )
-    mentee.status = "участник"
+    mentee.status = PersonStatus.MEMBER
     b.consent(parent, None, "valid")
     mentor2 = b.mentor(
-        category="педагог",
+        category=PersonCategory.TEACHER,
         sex="m",
         age=35,
         club="Юный журналист",
         state="valid",
-        status="участник",
+        status=PersonStatus.MEMBER,
         names=("Васильев", "Павел", "Олегович"),
     )
     mentor2.training_completed = True
@@ -562,8 +580,8 @@ def seed(ctx) -> None:
         "Ольга",
         "Викторовна",
         b.birth(42),
-        "родитель",
-        status="участник",
+        PersonCategory.PARENT,
+        status=PersonStatus.MEMBER,
         phone="+7 (920) 300-44-55",
         email="smirnova.parent@example.ru",
         preferred_channel="электронная почта",
@@ -578,7 +596,7 @@ def seed(ctx) -> None:
         club="Юный журналист",
         names=("Смирнова", "Алина", "Игоревна"),
     )
-    mentee2.status = "участник"
+    mentee2.status = PersonStatus.MEMBER
     b.consent(parent2, None, "valid")
 
     # Everyone else: about 15 % mentors, the rest families of one parent and 1–2 children.

@@ -22,6 +22,7 @@ from portal.people.registry import (
     find_tags,
     split_fio,
 )
+from portal.statuses import PersonCategory, PersonStatus
 from portal.text import fold
 from portal.timeutil import utcnow
 
@@ -84,19 +85,19 @@ def template_xlsx(base: str) -> bytes:
         "mentees": {
             "fio": "Иванова Мария Сергеевна",
             "birth_date": date(2014, 3, 15),
-            "category": "обучающийся",
+            "category": PersonCategory.STUDENT,
             "club": "Робототехника",
             "study_level": 6,
             "phone": "+7 (915) 123-45-67",
             "interests": "роботы, программирование",
             "key_request": "подготовиться к соревнованиям",
             "entered_on": date(2026, 9, 1),
-            "status": "кандидат",
+            "status": PersonStatus.CANDIDATE,
         },
         "mentors": {
             "fio": "Петров Сергей Иванович",
             "birth_date": date(1985, 7, 2),
-            "category": "педагог",
+            "category": PersonCategory.TEACHER,
             "workplace": "МБУ ДО Центр «Эдельвейс»",
             "position": "педагог дополнительного образования",
             "email": "petrov@example.ru",
@@ -105,7 +106,7 @@ def template_xlsx(base: str) -> bytes:
             "capacity": 2,
             "comm_format": "очно",
             "training": "да",
-            "status": "участник",
+            "status": PersonStatus.MEMBER,
         },
     }[base]
     return write_xlsx(

@@ -15,11 +15,12 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.extensions import db
+from portal.statuses import PersonCategory, PersonStatus, StatusType
 from portal.text import fold
 from portal.timeutil import UTCDateTime, age_on, utcnow
 
-CATEGORIES = ("обучающийся", "педагог", "специалист", "выпускник", "родитель", "внешний эксперт")
-STATUSES = ("кандидат", "участник", "завершил", "выбыл")
+CATEGORIES = tuple(c.value for c in PersonCategory)
+STATUSES = PersonStatus.values()
 COMM_FORMATS = ("очно", "дистанционно", "очно и дистанционно")
 CHANNELS = ("телефон", "электронная почта", "мессенджер")
 TAG_KINDS = ("interest", "competency", "request")
@@ -56,7 +57,9 @@ class Person(db.Model):
     completed_on: Mapped[date | None] = mapped_column(Date)
     results: Mapped[str | None] = mapped_column(Text)
     case_url: Mapped[str | None] = mapped_column(String(500))
-    status: Mapped[str] = mapped_column(String(20), default="кандидат", index=True)
+    status: Mapped[PersonStatus] = mapped_column(
+        StatusType(PersonStatus, 20), default=PersonStatus.CANDIDATE, index=True
+    )
     training_completed: Mapped[bool] = mapped_column(Boolean, default=False)
     notes: Mapped[str | None] = mapped_column(Text)
     anonymised_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

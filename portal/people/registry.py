@@ -1,45 +1,50 @@
 """The bases of mentors and mentees: validating, saving, finding and listing person records."""
 
 import re
-from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Select, exists, func, insert, or_, select
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy import Select, func, insert, select
+from sqlalchemy.orm import selectinload
 
 from portal import audit
 from portal.domain import RuleViolation
 from portal.extensions import db
-from portal.matching.models import OPEN_PAIR_STATUSES, Pair, PairMember
 from portal.people.models import (
     CATEGORIES,
     CHANNELS,
     COMM_FORMATS,
     STATUSES,
-    Consent,
     Person,
     PersonTag,
     Representative,
     Tag,
 )
-from portal.people.rules import consent_state, require_publication_consent
+from portal.people.rules import require_publication_consent
+from portal.relations import (
+    PairInfo,
+    consent_state,
+    consent_state_clause,
+    in_open_pair_clause,
+    pair_info,
+)
+from portal.statuses import ConsentState, PersonCategory, PersonStatus
 from portal.text import fold
 from portal.timeutil import age_on, today_moscow
 
-MENTEE_CATEGORIES = ("обучающийся", "педагог", "специалист")
+MENTEE_CATEGORIES = (PersonCategory.STUDENT, PersonCategory.TEACHER, PersonCategory.SPECIALIST)
 STUDENT_AGES = (10, 18)  # the regulation: mentees from 10 years old
 ADULT_MIN_AGE = {
-    "педагог": 18,
-    "специалист": 18,
+    PersonCategory.TEACHER: 18,
+    PersonCategory.SPECIALIST: 18,
     "родитель": 18,
-    "внешний эксперт": 18,
+    PersonCategory.EXPERT: 18,
     "выпускник": 16,
 }
 PLAUSIBLE_AGES = (6, 100)
 TAG_FIELDS = {"interests": "interest", "competencies": "competency", "requests": "request"}
-CONSENT_TITLES = {"valid": "действует", "revoked": "отозвано", "missing": "нет"}
+CONSENT_TITLES = {state.value: state.title for state in ConsentState}
 
 # Maximum lengths, from the columns of Person.
 LENGTHS = {
@@ -234,7 +239,7 @@ def clean_person(raw: dict[str, Any], base: str, person: Person | None = None) -
         if not v.get(key):
             c.errors[key] = "обязательное поле"
 
-    category = _text(raw, "category") or ("обучающийся" if base == "mentees" else None)
+    category = _text(raw, "category") or (PersonCategory.STUDENT if base == "mentees" else None)
     if category is not None:
         category = next((x for x in CATEGORIES if fold(x) == fold(category)), category)
     if not category:
@@ -257,14 +262,14 @@ def clean_person(raw: dict[str, Any], base: str, person: Person | None = None) -
         elif v[key] is not None and v[key].year < 1900:
             c.errors[key] = "слишком ранняя дата"
     birth = v["birth_date"]
-    if birth is None and "birth_date" not in c.errors and category == "обучающийся":
+    if birth is None and "birth_date" not in c.errors and category == PersonCategory.STUDENT:
         c.errors["birth_date"] = "обязательное поле для обучающегося"
     if birth is not None and "birth_date" not in c.errors:
         age = age_on(birth, today)
         if not PLAUSIBLE_AGES[0] <= age <= PLAUSIBLE_AGES[1]:
             c.errors["birth_date"] = f"неправдоподобный возраст: {age} лет"
         elif (
-            category == "обучающийся"
+            category == PersonCategory.STUDENT
             and base == "mentees"
             and not (STUDENT_AGES[0] <= age <= STUDENT_AGES[1])
         ):
@@ -302,13 +307,17 @@ def clean_person(raw: dict[str, Any], base: str, person: Person | None = None) -
             except RuleViolation as exc:
                 c.errors["case_url"] = exc.message
 
-    if category == "обучающийся":
+    if category == PersonCategory.STUDENT:
         v["study_level"] = _int(raw, "study_level", c, 1, 11)
         if base == "mentees" and not v.get("club") and "club" not in c.errors:
             c.errors["club"] = "обязательное поле для обучающегося: укажите объединение"
     else:
         v["study_level"] = _int(raw, "study_level", c, 1, 11)
-    if base == "mentors" and category in ("педагог", "специалист", "внешний эксперт"):
+    if base == "mentors" and category in (
+        PersonCategory.TEACHER,
+        PersonCategory.SPECIALIST,
+        PersonCategory.EXPERT,
+    ):
         if not v.get("workplace") and "workplace" not in c.errors:
             c.errors["workplace"] = f"обязательное поле для категории «{category}»"
 
@@ -327,7 +336,7 @@ def clean_person(raw: dict[str, Any], base: str, person: Person | None = None) -
     v["capacity"] = capacity if capacity is not None else 1
 
     for key, allowed, default in (
-        ("status", STATUSES, "кандидат"),
+        ("status", STATUSES, PersonStatus.CANDIDATE),
         ("comm_format", COMM_FORMATS, None),
         ("preferred_channel", CHANNELS, None),
     ):
@@ -453,29 +462,6 @@ def clubs() -> list[str]:
 # --- lists --------------------------------------------------------------------------------
 
 
-def _open_pair_of_mentee():
-    return (
-        select(PairMember.id)
-        .join(Pair, Pair.id == PairMember.pair_id)
-        .where(
-            PairMember.mentee_id == Person.id,
-            PairMember.left_on.is_(None),
-            Pair.status.in_(OPEN_PAIR_STATUSES),
-        )
-    )
-
-
-def _open_pair_of_mentor():
-    return select(Pair.id).where(Pair.mentor_id == Person.id, Pair.status.in_(OPEN_PAIR_STATUSES))
-
-
-def _consent_exists(valid: bool | None):
-    query = select(Consent.id).where(Consent.person_id == Person.id, Consent.kind == "processing")
-    if valid:
-        query = query.where(Consent.revoked_on.is_(None))
-    return exists(query)
-
-
 # Each sort is a list of (column, ascending); "-key" reverses every direction.
 SORTS = {
     "name": ((Person.last_name, True), (Person.first_name, True), (Person.middle_name, True)),
@@ -521,13 +507,9 @@ def base_query(base: str, filters: ListFilters) -> Select:
         query = query.where(Person.status == filters.status)
     if filters.club:
         query = query.where(Person.club == filters.club)
-    if filters.consent == "valid":
-        query = query.where(_consent_exists(True))
-    elif filters.consent == "revoked":
-        query = query.where(_consent_exists(None), ~_consent_exists(True))
-    elif filters.consent == "missing":
-        query = query.where(~_consent_exists(None))
-    has_pair = exists(_open_pair_of_mentee() if base == "mentees" else _open_pair_of_mentor())
+    if filters.consent in ConsentState.values():
+        query = query.where(consent_state_clause(ConsentState(filters.consent)))
+    has_pair = in_open_pair_clause(Person.id, as_mentor=base != "mentees")
     if filters.pair == "with":
         query = query.where(has_pair)
     elif filters.pair == "without":
@@ -536,76 +518,6 @@ def base_query(base: str, filters: ListFilters) -> Select:
     spec = SORTS.get(filters.sort.lstrip("-"), SORTS["name"])
     order = [col.asc() if ascending != descending else col.desc() for col, ascending in spec]
     return query.order_by(*order, Person.id.desc() if descending else Person.id)
-
-
-@dataclass
-class PairInfo:
-    """What the bases show about a person's current pairs."""
-
-    mentor_names: list[str] = field(default_factory=list)
-    mentor_workplaces: list[str] = field(default_factory=list)
-    mentee_names: list[str] = field(default_factory=list)
-    forms: list[str] = field(default_factory=list)
-    terms: list[str] = field(default_factory=list)
-    attention: list[str] = field(default_factory=list)
-    pair_ids: list[int] = field(default_factory=list)
-
-
-def pair_info(person_ids: list[int], *, include_closed: bool = False) -> dict[int, PairInfo]:
-    """Current pairs of many people in two queries (no query per row)."""
-    info: dict[int, PairInfo] = defaultdict(PairInfo)
-    if not person_ids:
-        return info
-    statuses = (
-        OPEN_PAIR_STATUSES
-        if not include_closed
-        else ("черновик", "действует", "завершена", "расторгнута")
-    )
-    ids = list(person_ids)
-    chunks = [ids[i : i + 900] for i in range(0, len(ids), 900)]
-    for chunk in chunks:
-        member_pairs = select(PairMember.pair_id).where(PairMember.mentee_id.in_(chunk))
-        pairs = db.session.scalars(
-            select(Pair)
-            .where(
-                Pair.status.in_(statuses),
-                or_(Pair.mentor_id.in_(chunk), Pair.id.in_(member_pairs)),
-            )
-            .order_by(Pair.started_on, Pair.id)
-            # The rows show names only: the tags of the people in the pairs are not needed.
-            .options(
-                joinedload(Pair.mentor).lazyload(Person.tags),
-                selectinload(Pair.members).joinedload(PairMember.mentee).lazyload(Person.tags),
-            )
-        ).unique()
-        wanted = set(chunk)
-        for pair in pairs:
-            term = _term(pair)
-            if pair.mentor_id in wanted:
-                row = info[pair.mentor_id]
-                row.mentee_names.extend(m.full_name for m in pair.mentees)
-                row.forms.append(pair.form.name)
-                row.terms.append(term)
-                row.pair_ids.append(pair.id)
-                if pair.needs_attention:
-                    row.attention.append(pair.needs_attention)
-            for member in pair.current_members:
-                if member.mentee_id in wanted:
-                    row = info[member.mentee_id]
-                    row.mentor_names.append(pair.mentor.full_name)
-                    row.mentor_workplaces.append(pair.mentor.workplace or "")
-                    row.forms.append(pair.form.name)
-                    row.terms.append(term)
-                    row.pair_ids.append(pair.id)
-                    if pair.needs_attention:
-                        row.attention.append(pair.needs_attention)
-    return info
-
-
-def _term(pair: Pair) -> str:
-    start = pair.started_on.strftime("%d.%m.%Y") if pair.started_on else "…"
-    end = pair.ended_on.strftime("%d.%m.%Y") if pair.ended_on else "по настоящее время"
-    return f"{start} – {end}"
 
 
 def export_rows(base: str, people: list[Person], place: str) -> list[dict[str, Any]]:

@@ -8,6 +8,8 @@ from sqlalchemy import select
 from portal.domain import RuleViolation
 from portal.extensions import db
 from portal.people.models import Consent, Person, Representative
+from portal.relations import children_clause, consent_state
+from portal.statuses import ConsentState, PersonCategory
 from portal.timeutil import age_on
 
 ADULT_AGE = 18
@@ -46,7 +48,7 @@ def signing_rule(person: Person, on: date | None = None) -> SigningRule:
     """
     age = age_on(person.birth_date, on)
     if age is None:
-        adult = person.category != "обучающийся"
+        adult = person.category != PersonCategory.STUDENT
         return SigningRule("self" if adult else "representative", None)
     if age >= ADULT_AGE:
         return SigningRule("self", age)
@@ -66,39 +68,22 @@ def representatives_of(person: Person) -> list[Representative]:
 
 
 def children_of(person: Person) -> list[Person]:
-    query = (
-        select(Person)
-        .join(Representative, Representative.child_id == Person.id)
-        .where(Representative.representative_id == person.id)
-    )
+    query = select(Person).where(Person.id.in_(children_clause(person.id)))
     return list(db.session.scalars(query))
 
 
 def valid_consent(person: Person, kind: str = "processing") -> Consent | None:
     """The newest unrevoked consent of the kind, or None."""
-    query = (
-        select(Consent)
-        .where(Consent.person_id == person.id, Consent.kind == kind, Consent.revoked_on.is_(None))
-        .order_by(Consent.signed_on.desc(), Consent.id.desc())
-        .limit(1)
-    )
-    return db.session.scalar(query)
-
-
-def consent_state(person: Person, kind: str = "processing") -> str:
-    """'valid', 'revoked' (all revoked) or 'missing' (none on file)."""
-    consents = [c for c in person.consents if c.kind == kind]
-    if any(c.revoked_on is None for c in consents):
-        return "valid"
-    return "revoked" if consents else "missing"
+    valid = [c for c in person.consents if c.kind == kind and c.revoked_on is None]
+    return max(valid, key=lambda c: (c.signed_on, c.id), default=None)
 
 
 def require_consent(person: Person, purpose: str) -> None:
     """Refuse an action on a person without a valid consent to processing (152-ФЗ ст. 9)."""
     state = consent_state(person)
-    if state == "valid":
+    if state == ConsentState.VALID:
         return
-    why = "отозвано" if state == "revoked" else "не оформлено"
+    why = "отозвано" if state == ConsentState.REVOKED else "не оформлено"
     raise RuleViolation(
         f"Нельзя {purpose}: у {person.short_name} согласие на обработку персональных данных {why}."
     )
@@ -106,7 +91,7 @@ def require_consent(person: Person, purpose: str) -> None:
 
 def require_publication_consent(person: Person) -> None:
     """A link to a published case or review needs the separate consent of ст. 10.1."""
-    if consent_state(person, "publication") != "valid":
+    if consent_state(person, "publication") != ConsentState.VALID:
         raise RuleViolation(
             f"Ссылку на кейс или отзыв на сайте можно указать только при согласии "
             f"{person.short_name} на распространение персональных данных (ст. 10.1 152-ФЗ)."

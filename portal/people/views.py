@@ -14,7 +14,7 @@ from flask import (
     url_for,
 )
 from flask_login import current_user
-from sqlalchemy import or_, select
+from sqlalchemy import select
 
 from portal import audit
 from portal.access import ALL_ROLES, MANAGERS, STAFF, roles_required
@@ -23,7 +23,6 @@ from portal.documents.tables import TableError, write_csv, write_xlsx
 from portal.domain import RuleViolation
 from portal.extensions import db
 from portal.forms import EmptyForm, choices
-from portal.matching.models import Pair, PairMember
 from portal.people import access
 from portal.people.anonymise import anonymise, can_anonymise
 from portal.people.columns import BASE_TITLES, BASES, SHEET_TITLES, columns_for, screen_columns
@@ -65,7 +64,9 @@ from portal.people.rules import (
     representatives_of,
     signing_rule,
 )
+from portal.relations import pairs_of_person
 from portal.settings.models import get_settings
+from portal.statuses import PersonCategory, PersonStatus
 from portal.text import fold
 from portal.timeutil import today_moscow
 
@@ -231,7 +232,7 @@ def new():
     base = _base_arg()
     form = PersonForm()
     if request.method == "GET":
-        form.category.data = "обучающийся" if base == "mentees" else "педагог"
+        form.category.data = PersonCategory.STUDENT if base == "mentees" else PersonCategory.TEACHER
         form.entered_on.data = today_moscow().isoformat()
         form.capacity.data = "1"
         return _person_form_page(form, base, None, {k: [] for k in TAG_FIELDS})
@@ -274,16 +275,6 @@ def edit(person_id: int):
 # --- the card -----------------------------------------------------------------------------
 
 
-def _pairs_of(person: Person) -> list[Pair]:
-    members = select(PairMember.pair_id).where(PairMember.mentee_id == person.id)
-    query = (
-        select(Pair)
-        .where(or_(Pair.mentor_id == person.id, Pair.id.in_(members)))
-        .order_by(Pair.started_on.desc(), Pair.id.desc())
-    )
-    return list(db.session.scalars(query).unique())
-
-
 def _card_context(person: Person, **extra) -> dict:
     rule = signing_rule(person)
     reps = representatives_of(person)
@@ -301,7 +292,7 @@ def _card_context(person: Person, **extra) -> dict:
         "publication_state": consent_state(person, "publication"),
         "kinds": KINDS,
         "methods": METHODS,
-        "pairs": _pairs_of(person),
+        "pairs": pairs_of_person(person),
         "can_edit": access.can_edit(current_user),
         "show_contacts": access.can_see_contacts(current_user, person),
         "can_export": access.can_export_own_data(current_user, person),
@@ -359,7 +350,7 @@ def add_rep(person_id: int):
                 "phone": form.new_phone.data,
                 "email": form.new_email.data,
                 "category": "родитель",
-                "status": "участник",
+                "status": PersonStatus.MEMBER,
             }
             cleaned = clean_person(raw, "parents")
             if not cleaned.ok:

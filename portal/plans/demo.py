@@ -10,6 +10,7 @@ from portal.matching.models import Pair
 from portal.plans import approval, editing, meetings
 from portal.plans.formats import suggested_formats
 from portal.plans.models import MEETING_FORMATS
+from portal.statuses import PairStatus, PlanItemStatus
 from portal.timeutil import today_moscow
 
 ACTIVITIES = (
@@ -98,9 +99,9 @@ def _seed_pair(ctx, pair: Pair, approve: bool) -> None:
     postponed = past[-1] if len(past) > 2 else None  # one past activity slipped
     for item in past:
         if item is postponed:
-            editing.save_field(item.id, "status", "перенесено", None, mentor_user)
+            editing.save_field(item.id, "status", PlanItemStatus.MOVED, None, mentor_user)
             continue
-        editing.save_field(item.id, "status", "выполнено", None, mentor_user)
+        editing.save_field(item.id, "status", PlanItemStatus.DONE, None, mentor_user)
         editing.save_field(item.id, "completed", "1", None, mentor_user)
     if items and mentee_user:
         editing.save_field(
@@ -156,9 +157,9 @@ def seed(ctx) -> None:
     seen = set()
     for pair in [
         *named.values(),
-        *db.session.scalars(select(Pair).where(Pair.status == "действует").order_by(Pair.id)),
+        *db.session.scalars(select(Pair).where(Pair.status == PairStatus.ACTIVE).order_by(Pair.id)),
     ]:
-        if pair.id in seen or pair.status != "действует":
+        if pair.id in seen or pair.status != PairStatus.ACTIVE:
             continue
         seen.add(pair.id)
         _seed_pair(ctx, pair, approve=main_pair is not None and pair.id == main_pair.id)

@@ -20,11 +20,13 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from portal.extensions import db
 from portal.matching.models import Pair
 from portal.people.models import Person
+from portal.statuses import PlanItemStatus, PlanStatus, StatusType
 from portal.timeutil import UTCDateTime, utcnow
 
-PLAN_DRAFT, PLAN_APPROVED, PLAN_CHANGED = "черновик", "утверждён", "изменён после утверждения"
-PLAN_STATUSES = (PLAN_DRAFT, PLAN_APPROVED, PLAN_CHANGED)
-ITEM_STATUSES = ("запланировано", "выполнено", "перенесено", "отменено")
+# Kept for callers written before the enums; new code uses PlanStatus directly.
+PLAN_DRAFT, PLAN_APPROVED, PLAN_CHANGED = PlanStatus.DRAFT, PlanStatus.APPROVED, PlanStatus.CHANGED
+PLAN_STATUSES = tuple(PlanStatus)
+ITEM_STATUSES = PlanItemStatus.values()
 RESPONSIBLE = ("наставник", "наставляемый", "вместе", "другой")
 MEETING_FORMATS = (
     "очно",
@@ -43,7 +45,7 @@ class Plan(db.Model):
     pair_id: Mapped[int] = mapped_column(ForeignKey("pairs.id", ondelete="CASCADE"), unique=True)
     goal: Mapped[str | None] = mapped_column(Text)
     version: Mapped[int] = mapped_column(Integer, default=0)
-    status: Mapped[str] = mapped_column(String(30), default=PLAN_DRAFT)
+    status: Mapped[PlanStatus] = mapped_column(StatusType(PlanStatus, 30), default=PlanStatus.DRAFT)
     approved_revision_id: Mapped[int | None] = mapped_column(
         ForeignKey("plan_revisions.id", use_alter=True, ondelete="SET NULL")
     )
@@ -78,7 +80,9 @@ class PlanItem(db.Model):
     responsible: Mapped[str] = mapped_column(String(20), default="вместе")
     responsible_name: Mapped[str | None] = mapped_column(String(150))
     expected_result: Mapped[str | None] = mapped_column(Text)
-    status: Mapped[str] = mapped_column(String(20), default="запланировано")
+    status: Mapped[PlanItemStatus] = mapped_column(
+        StatusType(PlanItemStatus, 20), default=PlanItemStatus.PLANNED
+    )
     result: Mapped[str | None] = mapped_column(Text)
     completed: Mapped[bool] = mapped_column(Boolean, default=False)
     proposed_by_mentee: Mapped[bool] = mapped_column(Boolean, default=False)

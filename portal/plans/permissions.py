@@ -1,4 +1,8 @@
-"""The one check every plan route goes through: what the user may do with a pair's plan."""
+"""The one check every plan route goes through: what the user may do with a pair's plan.
+
+How the user stands to the pair comes from portal.relations: a mentee who has left a group
+(and that mentee's parent) no longer stands to it, so reads and edits are refused.
+"""
 
 from dataclasses import dataclass
 
@@ -7,13 +11,15 @@ from sqlalchemy import select
 from sqlalchemy.orm import lazyload, selectinload
 
 from portal.extensions import db
-from portal.matching.access import CURATOR, MENTEE, MENTOR, pair_capacities
-from portal.matching.models import OPEN_PAIR_STATUSES, Pair, PairMember
+from portal.matching.models import Pair, PairMember
+from portal.relations import PairRole, is_open_pair, pair_roles
+
+MENTOR, MENTEE, CURATOR = PairRole.MENTOR, PairRole.MENTEE, PairRole.CURATOR
 
 
 @dataclass(frozen=True)
 class PlanRights:
-    capacities: frozenset[str]
+    capacities: frozenset[PairRole]
     pair_open: bool
 
     @property
@@ -46,7 +52,7 @@ class PlanRights:
 
 
 def plan_rights(user, pair: Pair) -> PlanRights:
-    return PlanRights(pair_capacities(user, pair), pair.status in OPEN_PAIR_STATUSES)
+    return PlanRights(pair_roles(user, pair), is_open_pair(pair))
 
 
 def require(user, pair: Pair, need: str = "read") -> PlanRights:

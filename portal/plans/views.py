@@ -29,6 +29,7 @@ from portal.plans.models import PLAN_APPROVED, Meeting, Plan, PlanChange, PlanIt
 from portal.plans.pdf import render_plan_pdf
 from portal.plans.permissions import require, require_plan_version
 from portal.settings.models import get_settings
+from portal.statuses import PairStatus
 from portal.timeutil import today_moscow
 
 bp = Blueprint("plans", __name__, url_prefix="/plans")
@@ -83,7 +84,11 @@ def index():
             .outerjoin(Plan, Plan.pair_id == Pair.id)
             .where(Pair.id.in_(visible))
             .order_by(
-                case((Pair.status == "действует", 0), (Pair.status == "черновик", 1), else_=2),
+                case(
+                    (Pair.status == PairStatus.ACTIVE, 0),
+                    (Pair.status == PairStatus.DRAFT, 1),
+                    else_=2,
+                ),
                 Plan.changed_at.desc().nulls_last(),
                 Pair.id,
             )

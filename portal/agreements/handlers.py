@@ -1,11 +1,18 @@
-"""Calls other areas make into agreements: a pair replaced at the mentee's petition."""
+"""What agreements does when another area announces a fact (see portal.signals)."""
 
 from sqlalchemy import select
 
 from portal import audit
 from portal.agreements import lifecycle, trail
-from portal.agreements.models import DRAFT, TERMINATED, Agreement
+from portal.agreements.models import DRAFT, EXPIRED, TERMINATED, Agreement
 from portal.extensions import db
+from portal.signals import pair_replaced
+
+
+@pair_replaced.connect
+def mark_on_pair_replaced(old_pair, *, new, **_) -> list[Agreement]:
+    """The pair_replaced handler (sender: the old pair)."""
+    return on_pair_replaced(old_pair, new)
 
 
 def on_pair_replaced(old_pair, new_pair) -> list[Agreement]:
@@ -24,7 +31,7 @@ def on_pair_replaced(old_pair, new_pair) -> list[Agreement]:
         agreement = lifecycle.lock(agreement_id)
         if agreement.to_terminate:
             continue
-        if lifecycle.effective_status(agreement) == "истекло":
+        if lifecycle.effective_status(agreement) == EXPIRED:
             continue
         agreement.to_terminate = reason
         trail.append(
