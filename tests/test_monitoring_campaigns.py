@@ -240,3 +240,16 @@ def test_start_page_lists_questionnaires_and_deadlines(client, auth, curator, me
     page = client.get("/").get_data(as_text=True)
     assert "Анкеты мониторинга ждут ваших ответов" in page
     assert "срок" in page
+
+
+def test_a_pair_completed_in_matching_gets_exit_questionnaires(world):
+    from portal.matching import pairs as matching
+
+    matching.complete(world["pair"], "План выполнен", on=date(2026, 11, 30))
+    db.session.commit()
+    exits = db.session.scalars(
+        select(Assignment.person_id).where(
+            Assignment.moment == "exit", Assignment.pair_id == world["pair"].id
+        )
+    )
+    assert set(exits) == {world["mentor"].id, world["child"].id}
