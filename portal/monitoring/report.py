@@ -52,7 +52,7 @@ def analytic(campaign: Campaign) -> Analytic:
     if one is not None:
         drawn["response"] = charts.bars(
             "Доля ответивших по формам и ролям",
-            [(f"{r.form_name} · {r.respondent_title}", r.rate) for r in one.responses],
+            [(r.label, r.rate) for r in one.responses],
             1.0,
             percent=True,
         )
@@ -67,13 +67,13 @@ def analytic(campaign: Campaign) -> Analytic:
     groups = {}
     for m in measures:
         groups.setdefault((m.form_name, m.respondent), []).append(m)
-    for (form_name, _role), items in groups.items():
+    for items in groups.values():
         drawn["paired"].append(
             (
-                form_name,
-                items[0],
+                items[0].group,
+                items,
                 charts.paired(
-                    f"Вход и выход: {form_name}",
+                    f"Вход и выход: {items[0].group}",
                     [(m.text.rstrip("."), m.entry, m.exit) for m in items],
                 ),
             )

@@ -115,6 +115,12 @@ class ResponseRow:
     def respondent_title(self) -> str:
         return Respondent(self.respondent).title
 
+    @property
+    def label(self) -> str:
+        if self.respondent == Respondent.CURATOR:
+            return "анкета куратора"
+        return f"{self.form_name} · {self.respondent_title}"
+
 
 @dataclass
 class StageOne:
@@ -408,6 +414,10 @@ class MeasureChange:
     exit: float
     participants: int
 
+    @property
+    def group(self) -> str:
+        return f"{self.form_name} · {Respondent(self.respondent).title}"
+
 
 def _facts(p):
     """Meetings the person attended in the pair and the pair's activities done."""
@@ -484,11 +494,18 @@ def stage_two(start: date, end: date) -> tuple[list[FormChange], list[MeasureCha
         for name, role, n, entry, exit_, change, up, done, term, meet, act in rows
     ]
     m = _measure_rows(start, end)
+    # A measure's wording belongs to its form and role: "goals" reads differently for a
+    # young teacher than for a pupil.
     texts = (
-        select(Question.measure, func.min(Question.text).label("text"))
+        select(
+            Questionnaire.form_id,
+            Questionnaire.respondent,
+            Question.measure,
+            func.min(Question.text).label("text"),
+        )
         .join(Questionnaire, Questionnaire.id == Question.questionnaire_id)
         .where(Questionnaire.moment == Moment.EXIT, Question.measure.is_not(None))
-        .group_by(Question.measure)
+        .group_by(Questionnaire.form_id, Questionnaire.respondent, Question.measure)
         .subquery()
     )
     measure_rows = db.session.execute(
@@ -502,7 +519,14 @@ def stage_two(start: date, end: date) -> tuple[list[FormChange], list[MeasureCha
             func.count(),
         )
         .join(MentorshipForm, MentorshipForm.id == m.c.form_id)
-        .outerjoin(texts, texts.c.measure == m.c.measure)
+        .outerjoin(
+            texts,
+            and_(
+                texts.c.measure == m.c.measure,
+                texts.c.form_id == m.c.form_id,
+                texts.c.respondent == m.c.respondent,
+            ),
+        )
         .group_by(MentorshipForm.name, m.c.respondent, m.c.measure)
         .order_by(MentorshipForm.name, m.c.respondent, m.c.measure)
     ).all()

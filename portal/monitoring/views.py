@@ -66,6 +66,12 @@ def _start_page_items():
     return {"monitoring_work_items": monitoring_work_items}
 
 
+@bp.app_template_filter("score")
+def score(value: float | None) -> str:
+    """An average as Russians write it: 7,5; a dash when there is none."""
+    return "—" if value is None else f"{value:.1f}".replace(".", ",")
+
+
 def _login() -> str | None:
     return getattr(current_user, "login", None)
 
