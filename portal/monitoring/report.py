@@ -2,7 +2,7 @@
 the PDF and the XLSX, so the three always show the same numbers and pictures."""
 
 import io
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from flask import current_app, render_template
 from openpyxl import Workbook
@@ -11,7 +11,7 @@ from openpyxl.styles import Alignment, Font
 from portal.documents.pdf import render_pdf
 from portal.monitoring import charts
 from portal.monitoring.annual import FIGURES, TARGET_SHARE, AnnualFigures, people_behind
-from portal.monitoring.models import AnnualReport, Campaign, QuestionKind, Stage
+from portal.monitoring.models import AnnualReport, Campaign, QuestionKind, Respondent, Stage
 from portal.monitoring.results import (
     FormChange,
     MeasureChange,
@@ -34,10 +34,52 @@ class Analytic:
     ended: int
     trend: list
     charts: dict
+    matrices: list = field(default_factory=list)
 
 
-def _short(title: str) -> str:
-    return title.split(" — ")[0]
+MOMENT_SHORT = {"half_year": "полугодие", "exit": "итог", "entry": "вход"}
+
+
+@dataclass
+class Matrix:
+    """Averages (scale) and shares of «да» (yes/no) of one role: a row per question wording,
+    a column per form and moment, so the director reads the whole stage 1 on one page."""
+
+    title: str
+    columns: list[str]
+    rows: list[tuple[str, str, list[float | None]]]  # (question, kind, a value per column)
+
+
+def _matrices(one: StageOne) -> list[Matrix]:
+    result = []
+    for role in (Respondent.MENTEE, Respondent.MENTOR, Respondent.CURATOR):
+        groups = [
+            qr for qr in one.questionnaires if qr.questionnaire.respondent == role and not qr.hidden
+        ]
+        if not groups:
+            continue
+        columns = [
+            (qr.questionnaire.form.name if qr.questionnaire.form else "Центр")
+            + f", {MOMENT_SHORT[qr.questionnaire.moment]}"
+            + (f" (в.{qr.questionnaire.version})" if qr.questionnaire.version > 1 else "")
+            for qr in groups
+        ]
+        rows: dict[tuple[str, str], list] = {}
+        for index, qr in enumerate(groups):
+            for r in qr.questions:
+                value = r.average if r.question.kind == QuestionKind.SCALE else r.yes_share
+                if value is None:
+                    continue
+                cells = rows.setdefault((r.question.text, r.question.kind), [None] * len(groups))
+                cells[index] = value
+        result.append(
+            Matrix(
+                Respondent(role).title,
+                columns,
+                [(text, kind, cells) for (text, kind), cells in rows.items()],
+            )
+        )
+    return result
 
 
 def analytic(campaign: Campaign) -> Analytic:
@@ -55,6 +97,19 @@ def analytic(campaign: Campaign) -> Analytic:
             [(r.label, r.rate) for r in one.responses],
             1.0,
             percent=True,
+        )
+        drawn["satisfaction"] = charts.bars(
+            "Удовлетворённость совместной работой (1–10)",
+            [
+                (
+                    f"{qr.questionnaire.form.name if qr.questionnaire.form else 'куратор'} · "
+                    f"{qr.questionnaire.respondent_title}",
+                    qr.satisfaction,
+                )
+                for qr in one.questionnaires
+                if qr.satisfaction is not None
+            ],
+            10.0,
         )
         for qr in one.questionnaires:
             if qr.hidden:
@@ -100,6 +155,7 @@ def analytic(campaign: Campaign) -> Analytic:
         ended_in_period(campaign.period_start, campaign.period_end),
         points,
         drawn,
+        _matrices(one) if one is not None else [],
     )
 
 

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from sqlalchemy import and_, case, func, select
-from sqlalchemy.orm import aliased, selectinload
+from sqlalchemy.orm import selectinload
 
 from portal.extensions import db
 from portal.matching.models import MentorshipForm, Pair
@@ -325,44 +325,61 @@ def text_answers(campaign: Campaign, question_id: int, limit: int = 200) -> list
 # --- stage 2 ---------------------------------------------------------------------------------
 
 
-def _measure_rows(start: date, end: date):
-    """Per participant, pair and measure: the entry and the exit value (one SQL query)."""
-    ex, en = aliased(Assignment), aliased(Assignment)
-    a_ex, a_en = aliased(Answer), aliased(Answer)
-    q_ex, q_en = aliased(Question), aliased(Question)
+def _side(moment: Moment, start: date, end: date, name: str):
+    """Per person, pair and measure, the submitted value at entry or at exit, for the pairs
+    that ended in the half-year: bounded by the half-year and driven by indexes (assignments
+    by pair, answers by assignment), so older half-years in the database cost nothing."""
+    ended = select(Pair.id).where(Pair.status.in_(PAIR_ENDED), Pair.ended_on.between(start, end))
     return (
         select(
-            ex.person_id.label("person_id"),
-            ex.pair_id.label("pair_id"),
-            ex.form_id.label("form_id"),
-            ex.respondent.label("respondent"),
-            q_ex.measure.label("measure"),
-            func.avg(a_en.value).label("entry"),
-            func.avg(a_ex.value).label("exit"),
+            Assignment.person_id.label("person_id"),
+            Assignment.pair_id.label("pair_id"),
+            Assignment.form_id.label("form_id"),
+            Assignment.respondent.label("respondent"),
+            Question.measure.label("measure"),
+            func.avg(Answer.value).label("value"),
         )
-        .select_from(ex)
-        .join(Pair, Pair.id == ex.pair_id)
-        .join(a_ex, a_ex.assignment_id == ex.id)
-        .join(q_ex, and_(q_ex.id == a_ex.question_id, q_ex.kind == QuestionKind.SCALE))
-        .join(
+        .join(Answer, Answer.assignment_id == Assignment.id)
+        .join(Question, Question.id == Answer.question_id)
+        .where(
+            Assignment.pair_id.in_(ended),
+            Assignment.moment == moment,
+            Assignment.submitted_at.is_not(None),
+            Question.kind == QuestionKind.SCALE,
+            Question.measure.is_not(None),
+            counted(),
+        )
+        .group_by(
+            Assignment.person_id,
+            Assignment.pair_id,
+            Assignment.form_id,
+            Assignment.respondent,
+            Question.measure,
+        )
+    ).subquery(name)
+
+
+def _measure_rows(start: date, end: date):
+    """Per participant, pair and measure: the entry and the exit value side by side."""
+    ex = _side(Moment.EXIT, start, end, "exits")
+    en = _side(Moment.ENTRY, start, end, "entries")
+    return (
+        select(
+            ex.c.person_id,
+            ex.c.pair_id,
+            ex.c.form_id,
+            ex.c.respondent,
+            ex.c.measure,
+            en.c.value.label("entry"),
+            ex.c.value.label("exit"),
+        ).join(
             en,
             and_(
-                en.person_id == ex.person_id,
-                en.pair_id == ex.pair_id,
-                en.moment == Moment.ENTRY,
-                en.submitted_at.is_not(None),
+                en.c.person_id == ex.c.person_id,
+                en.c.pair_id == ex.c.pair_id,
+                en.c.measure == ex.c.measure,
             ),
         )
-        .join(a_en, a_en.assignment_id == en.id)
-        .join(q_en, and_(q_en.id == a_en.question_id, q_en.measure == q_ex.measure))
-        .where(
-            ex.moment == Moment.EXIT,
-            ex.submitted_at.is_not(None),
-            q_ex.measure.is_not(None),
-            Pair.ended_on.between(start, end),
-            counted(ex),
-        )
-        .group_by(ex.person_id, ex.pair_id, ex.form_id, ex.respondent, q_ex.measure)
     ).subquery("measures")
 
 
