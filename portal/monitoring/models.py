@@ -239,7 +239,7 @@ class Assignment(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     questionnaire: Mapped[Questionnaire] = relationship(lazy="joined")
-    person: Mapped[Person | None] = relationship(lazy="joined")
+    person: Mapped[Person | None] = relationship()
     pair: Mapped[Pair | None] = relationship()
     campaign: Mapped[Campaign | None] = relationship()
 

@@ -14,6 +14,7 @@ from flask import (
 )
 from flask_login import current_user
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
 from portal import audit
 from portal.access import ALL_ROLES, MANAGERS, Role, roles_required
@@ -497,7 +498,9 @@ def _refuse_foreign():
 
 
 def _assignment(assignment_id: int) -> Assignment:
-    assignment = db.session.get(Assignment, assignment_id)
+    assignment = db.session.get(
+        Assignment, assignment_id, options=[joinedload(Assignment.campaign)]
+    )
     if assignment is None:
         abort(404)
     return assignment
@@ -544,20 +547,23 @@ def save_answer(assignment_id: int, question_id: int):
     question = db.session.get(Question, question_id)
     if question is None:
         abort(404)
-    error = None
+    question_id = question.id
     try:
-        service.save_answer(assignment, question, request.form.getlist(f"q{question.id}"))
-        db.session.commit()
+        service.save_answer(assignment, question, request.form.getlist(f"q{question_id}"))
     except RuleViolation as exc:
         db.session.rollback()
-        error = exc.message
+        if not request.htmx:
+            flash(exc.message, "error")
+            return redirect(url_for(".answer", assignment_id=assignment_id) + f"#q{question_id}")
+        return render_template(
+            "monitoring/_saved.html", question=question, error=exc.message, saved=False
+        ), 422
+    # Rendered before the commit: afterwards every loaded object would be read again.
+    fragment = render_template("monitoring/_saved.html", question=question, saved=True)
+    db.session.commit()
     if not request.htmx:
-        if error:
-            flash(error, "error")
-        return redirect(url_for(".answer", assignment_id=assignment.id) + f"#q{question.id}")
-    return render_template(
-        "monitoring/_saved.html", question=question, error=error, saved=error is None
-    ), (422 if error else 200)
+        return redirect(url_for(".answer", assignment_id=assignment_id) + f"#q{question_id}")
+    return fragment
 
 
 @bp.post("/answer/<int:assignment_id>/submit")
