@@ -253,3 +253,23 @@ def test_a_pair_completed_in_matching_gets_exit_questionnaires(world):
         )
     )
     assert set(exits) == {world["mentor"].id, world["child"].id}
+
+
+def test_responses_page_lists_who_has_not_answered_page_by_page(client, auth, curator, world):
+    from portal.monitoring import views
+
+    second = factories.make_person("Белов", "Олег", is_mentee=True, consent=True)
+    factories.make_pair(world["other"], [second], world["pair"].form)
+    service.assign_campaign(world["campaign"])
+    db.session.commit()
+    auth.login(curator)
+    url = f"/monitoring/campaigns/{world['campaign'].id}/responses"
+    views.PER_PAGE, saved = 1, views.PER_PAGE
+    try:
+        first = client.get(url).get_data(as_text=True)
+        second_page = client.get(url + "?page=2").get_data(as_text=True)
+    finally:
+        views.PER_PAGE = saved
+    assert "Страница 1 из 2" in first and f'href="{url}?page=2"' in first
+    assert "Кузнецова Е.С., Орлов Д.А." in first and "0 из 4" in first
+    assert "Белов О." in second_page and "Орлов" not in second_page

@@ -276,19 +276,24 @@ def response_by_pair(campaign: Campaign, page: int = 1, per_page: int = 50):
     ).all()
     pair_ids = [r.pair_id for r in rows]
     pairs = {p.id: p for p in db.session.scalars(select(Pair).where(Pair.id.in_(pair_ids)))}
-    waiting = defaultdict(list)
-    for pair_id, person in db.session.execute(
-        select(Assignment.pair_id, Person)
+    waiting, answered = defaultdict(list), defaultdict(list)
+    for assignment, person, anonymous in db.session.execute(
+        select(Assignment, Person, Questionnaire.anonymous)
         .join(Person, Person.id == Assignment.person_id)
-        .where(
-            Assignment.campaign_id == campaign.id,
-            Assignment.pair_id.in_(pair_ids),
-            Assignment.submitted_at.is_(None),
-        )
-        .order_by(Person.last_name, Person.first_name)
+        .join(Questionnaire, Questionnaire.id == Assignment.questionnaire_id)
+        .where(Assignment.campaign_id == campaign.id, Assignment.pair_id.in_(pair_ids))
+        .order_by(Person.last_name, Person.first_name, Assignment.id)
     ):
-        waiting[pair_id].append(person)
-    rows = [(pairs[r.pair_id], r.assigned, r.submitted, waiting[r.pair_id]) for r in rows]
+        if assignment.submitted_at is None:
+            if person not in waiting[assignment.pair_id]:
+                waiting[assignment.pair_id].append(person)
+        elif not anonymous:
+            # Only a named questionnaire's answers may be opened, and only by the curator.
+            answered[assignment.pair_id].append((assignment, person))
+    rows = [
+        (pairs[r.pair_id], r.assigned, r.submitted, waiting[r.pair_id], answered[r.pair_id])
+        for r in rows
+    ]
     return total or 0, rows
 
 
