@@ -9,12 +9,7 @@ from sqlalchemy import func, select
 
 from portal.access import MANAGERS
 from portal.extensions import db
-from portal.monitoring.campaigns import (
-    half_year,
-    my_assignments_query,
-    next_deadline,
-    ru_day_month,
-)
+from portal.monitoring.campaigns import half_year, my_assignments_query, ru_day_month
 from portal.monitoring.models import AnnualReport, Assignment, Campaign, PeriodKind
 from portal.timeutil import today_moscow
 
@@ -63,39 +58,44 @@ def work_items(user, today: date | None = None) -> list[WorkItem]:
     return items
 
 
-def _deadlines(today: date) -> list[WorkItem]:
-    deadline = next_deadline(today)
+def _next(today: date, month: int, day: int) -> date:
+    this_year = date(today.year, month, day)
+    return this_year if this_year >= today else date(today.year + 1, month, day)
+
+
+def _campaign_item(deadline: date, today: date) -> WorkItem:
     start, _end = half_year(deadline)
     campaign = db.session.scalar(
         select(Campaign).where(Campaign.period_start == start).order_by(Campaign.id.desc())
     )
-    items = []
     if campaign is None:
-        items.append(
-            WorkItem(
-                f"Мониторинг до {ru_day_month(deadline)} не открыт",
-                0,
-                url_for("monitoring.new_campaign"),
-                _tone(deadline, today),
-                deadline,
-            )
+        return WorkItem(
+            f"Мониторинг до {ru_day_month(deadline)} не открыт",
+            0,
+            url_for("monitoring.new_campaign"),
+            _tone(deadline, today),
+            deadline,
         )
-    else:
-        assigned, submitted = db.session.execute(
-            select(func.count(), func.count(Assignment.submitted_at)).where(
-                Assignment.campaign_id == campaign.id
-            )
-        ).one()
-        state = "завершён" if not campaign.is_open else f"ответили {submitted} из {assigned}"
-        items.append(
-            WorkItem(
-                f"Мониторинг до {ru_day_month(campaign.deadline)}: {state}",
-                assigned - submitted if campaign.is_open else 0,
-                url_for("monitoring.campaign", campaign_id=campaign.id),
-                _tone(campaign.deadline, today, done=not campaign.is_open),
-                campaign.deadline,
-            )
+    assigned, submitted = db.session.execute(
+        select(func.count(), func.count(Assignment.submitted_at)).where(
+            Assignment.campaign_id == campaign.id
         )
+    ).one()
+    state = "завершён" if not campaign.is_open else f"ответили {submitted} из {assigned}"
+    return WorkItem(
+        f"Мониторинг до {ru_day_month(campaign.deadline)}: {state}",
+        assigned - submitted if campaign.is_open else 0,
+        url_for("monitoring.campaign", campaign_id=campaign.id),
+        _tone(campaign.deadline, today, done=not campaign.is_open),
+        campaign.deadline,
+    )
+
+
+def _deadlines(today: date) -> list[WorkItem]:
+    """20 December and 20 May (the nearer first) with their campaigns, then 30 December."""
+    items = []
+    for deadline in sorted((_next(today, 12, 20), _next(today, 5, 20))):
+        items.append(_campaign_item(deadline, today))
     report_due = date(today.year, 12, 30)
     if today <= report_due:
         report = db.session.scalar(
