@@ -234,8 +234,10 @@ def test_start_page_lists_questionnaires_and_deadlines(client, auth, curator, me
     ]
     titles = [i.title for i in curator_items]
     # The nearer of 20 December and 20 May first; the May campaign of the world is open.
-    assert titles[0] == "Мониторинг до 20 декабря не открыт"
-    assert titles[1].startswith("Мониторинг до 20 мая: ответили 0 из ")
+    # The curator's own questionnaire, then 20 December (nearer) and 20 May, then the report.
+    assert titles[0] == "Анкеты мониторинга ждут ваших ответов"
+    assert titles[1] == "Мониторинг до 20 декабря не открыт"
+    assert titles[2].startswith("Мониторинг до 20 мая: ответили 0 из ")
     report = next(i for i in curator_items if "30 декабря" in i.title)
     assert report.due == date(2026, 12, 30) and report.tone == "warning"
     auth.login(mentee)
