@@ -73,9 +73,11 @@ def _register_areas(app: Flask) -> None:
     from portal.main import views as main
     from portal.matching import handlers as matching_handlers  # noqa: F401
     from portal.matching import views as matching
-    from portal.people import handlers as people_handlers  # noqa: F401
+    from portal.monitoring import handlers as monitoring_handlers  # noqa: F401
+    from portal.monitoring import views as monitoring
     from portal.notifications import handlers as notifications_handlers  # noqa: F401
     from portal.notifications import views as notifications
+    from portal.people import handlers as people_handlers  # noqa: F401
     from portal.people import views as people
     from portal.plans import views as plans
     from portal.programme import views as programme
@@ -89,6 +91,7 @@ def _register_areas(app: Flask) -> None:
         matching,
         plans,
         agreements,
+        monitoring,
         programme,
         notifications,
     ):

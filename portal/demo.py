@@ -11,6 +11,7 @@ from portal.accounts.service import create_user
 from portal.agreements import demo as agreements_demo
 from portal.extensions import db
 from portal.matching import demo as matching_demo
+from portal.monitoring import demo as monitoring_demo
 from portal.notifications import demo as notifications_demo
 from portal.people import demo as people_demo
 from portal.plans import demo as plans_demo
@@ -35,6 +36,7 @@ AREA_SEEDERS = (
     matching_demo,
     plans_demo,
     agreements_demo,
+    monitoring_demo,
     programme_demo,
     notifications_demo,
 )

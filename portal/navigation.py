@@ -23,6 +23,8 @@ NAV = (
     NavItem("Пары и группы", "matching.pairs", (*STAFF, Role.MENTOR, Role.MENTEE, Role.PARENT)),
     NavItem("Планы", "plans.index", (*STAFF, Role.MENTOR, Role.MENTEE, Role.PARENT)),
     NavItem("Соглашения", "agreements.index", (*MANAGERS, Role.MENTOR, Role.MENTEE, Role.PARENT)),
+    NavItem("Мониторинг", "monitoring.index", (*MANAGERS, Role.GROUP)),
+    NavItem("Мои анкеты", "monitoring.mine", (Role.MENTOR, Role.MENTEE)),
     NavItem("Программа", "programme.roadmaps", (*STAFF, Role.MENTOR)),
     NavItem("Пользователи", "accounts.users", MANAGERS),
     NavItem("Настройки", "settings.edit", (Role.ADMIN,)),

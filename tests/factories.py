@@ -435,3 +435,73 @@ def make_leaver(pair: Pair, leaver_user: User | None = None, parent_user: User |
     )
     db.session.commit()
     return child, mother
+
+
+# --- monitoring ---
+
+
+def make_campaign(form_ids, deadline: date = date(2026, 12, 20), stages=("quality", "growth")):
+    """An open campaign, created as the curator would a few weeks before its deadline."""
+    from datetime import timedelta
+
+    from portal.monitoring.campaigns import create_campaign
+
+    campaign = create_campaign(
+        deadline, list(form_ids), list(stages), by="curator", today=deadline - timedelta(days=30)
+    )
+    db.session.commit()
+    return campaign
+
+
+def make_questionnaire(sections, respondent="mentee", moment="half_year", form=None, **overrides):
+    """A questionnaire from (section title, [(kind, text, options, required, measure)])."""
+    from portal.monitoring.defaults import build
+
+    family = overrides.pop("family", f"test-{next(_seq)}")
+    questionnaire = build(
+        family,
+        overrides.pop("title", "Тестовая анкета"),
+        respondent,
+        moment,
+        sections,
+        form,
+        **overrides,
+    )
+    db.session.add(questionnaire)
+    db.session.commit()
+    return questionnaire
+
+
+def make_assignment(questionnaire, person=None, pair=None, campaign=None, user=None, **values):
+    from portal.monitoring.models import Assignment
+
+    assignment = Assignment(
+        campaign_id=campaign.id if campaign else None,
+        questionnaire_id=questionnaire.id,
+        moment=values.pop("moment", questionnaire.moment),
+        person_id=person.id if person else None,
+        user_id=user.id if user else None,
+        pair_id=pair.id if pair else None,
+        form_id=pair.form_id if pair else questionnaire.form_id,
+        respondent=values.pop("respondent", questionnaire.respondent),
+        due_on=campaign.deadline if campaign else None,
+        **values,
+    )
+    db.session.add(assignment)
+    db.session.commit()
+    return assignment
+
+
+def answer_questionnaire(assignment, values: dict, submit: bool = True):
+    """Answer by question position: {1: "7", 2: ["0", "2"], ...}; optionally submit."""
+    from portal.monitoring import campaigns
+
+    by_position = {q.position: q for q in assignment.questionnaire.questions}
+    for position, value in values.items():
+        raw = value if isinstance(value, list) else [value]
+        campaigns.save_answer(assignment, by_position[position], raw)
+    db.session.commit()
+    if submit:
+        campaigns.submit(assignment)
+        db.session.commit()
+    return assignment

@@ -1,0 +1,1 @@
+"""Monitoring twice a year: questionnaires, campaigns, answers, results and the reports."""
