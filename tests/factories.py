@@ -4,6 +4,8 @@ import itertools
 from datetime import date
 
 from portal.accounts.models import User
+from portal.communication.models import MediaChannel, MediaItem
+from portal.communication.statuses import MediaKind, MediaStatus
 from portal.extensions import db
 from portal.matching.models import MentorshipForm, Pair, PairMember
 from portal.people.models import Consent, Person, PersonTag, Representative, Tag
@@ -399,3 +401,28 @@ def make_leaver(pair: Pair, leaver_user: User | None = None, parent_user: User |
     )
     db.session.commit()
     return child, mother
+
+
+def make_channel(name: str = "Сайт Центра", **overrides):
+    channel = db.session.query(MediaChannel).filter_by(name=name).one_or_none()
+    if channel is None:
+        channel = MediaChannel(name=name, **overrides)
+        db.session.add(channel)
+        db.session.commit()
+    return channel
+
+
+def make_media_item(channel=None, **overrides):
+    people = overrides.pop("people", [])
+    values = {
+        "kind": MediaKind.NEWS,
+        "title": "Новость о программе наставничества",
+        "planned_on": date(2026, 12, 10),
+        "status": MediaStatus.PLANNED,
+    }
+    values.update(overrides)
+    item = MediaItem(channel=channel or make_channel(), **values)
+    item.people = list(people)
+    db.session.add(item)
+    db.session.commit()
+    return item

@@ -12,6 +12,7 @@ from sqlalchemy import func, select, update
 
 from portal.accounts.models import User
 from portal.agreements.access import can_view as can_view_agreement
+from portal.communication.work import media_reminders
 from portal.extensions import db
 from portal.matching.access import can_view_pair
 from portal.matching.models import Pair
@@ -163,7 +164,7 @@ def plan_item_reminders(on: date) -> int:
 
 
 # Every source of deadline reminders; the programme and monitoring add theirs at merge.
-REMINDER_SOURCES: tuple[Callable[[date], int], ...] = (plan_item_reminders,)
+REMINDER_SOURCES: tuple[Callable[[date], int], ...] = (plan_item_reminders, media_reminders)
 
 
 def make_reminders(on: date | None = None, sources=None) -> int:

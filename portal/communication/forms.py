@@ -1,0 +1,52 @@
+"""Forms of the communication area: one per action."""
+
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    DateField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import URL, DataRequired, InputRequired, Length, Optional
+
+from portal.communication.statuses import MediaKind
+from portal.forms import choices
+
+
+class MediaItemForm(FlaskForm):
+    kind = SelectField("Вид", choices=choices((k.value, k.title) for k in MediaKind))
+    title = StringField(
+        "Заголовок или тема", validators=[DataRequired("Укажите тему."), Length(max=250)]
+    )
+    channel_id = SelectField("Канал", coerce=int, validators=[InputRequired("Выберите канал.")])
+    event_title = StringField("Событие", validators=[Optional(), Length(max=250)])
+    event_on = DateField("Дата события", validators=[Optional()])
+    planned_on = DateField(
+        "Плановая дата публикации", validators=[InputRequired("Укажите плановую дату.")]
+    )
+    responsible_id = SelectField("Ответственный", coerce=int)
+    target_group = StringField("Целевая группа", validators=[Optional(), Length(max=200)])
+    message = TextAreaField("Ключевое сообщение", validators=[Optional(), Length(max=2000)])
+    text = TextAreaField("Текст (для лонгрида — больше 2000 знаков)", validators=[Optional()])
+    people = SelectMultipleField("Участники, которых материал называет или показывает", coerce=int)
+
+
+class PublishForm(FlaskForm):
+    published_on = DateField("Дата публикации", validators=[InputRequired("Укажите дату.")])
+    link = StringField(
+        "Ссылка на материал",
+        validators=[
+            DataRequired("Укажите ссылку на опубликованный материал."),
+            URL(message="Ссылка должна начинаться с http:// или https://."),
+            Length(max=500),
+        ],
+    )
+
+
+class ChannelForm(FlaskForm):
+    name = StringField(
+        "Название канала", validators=[DataRequired("Укажите название."), Length(max=120)]
+    )
+    monthly = BooleanField("Обновлять не реже раза в месяц", default=True)

@@ -1,0 +1,71 @@
+"""The media plan: channels the administrator keeps and the publications planned in them."""
+
+from datetime import date, datetime
+
+from sqlalchemy import Boolean, Column, Date, ForeignKey, Integer, String, Table, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from portal.accounts.models import User
+from portal.communication.statuses import MediaKind, MediaStatus
+from portal.extensions import db
+from portal.people.models import Person
+from portal.statuses import StatusType
+from portal.timeutil import UTCDateTime, utcnow
+
+# The participants a publication names or shows: each needs a publication consent (ст. 10.1).
+media_item_people = Table(
+    "media_item_people",
+    db.metadata,
+    Column("item_id", ForeignKey("media_items.id", ondelete="CASCADE"), primary_key=True),
+    Column("person_id", ForeignKey("persons.id", ondelete="CASCADE"), primary_key=True),
+)
+
+
+class MediaChannel(db.Model):
+    """Where the centre publishes: its site, the VK group, others the administrator adds."""
+
+    __tablename__ = "media_channels"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(120), unique=True)
+    # Channels the regulation (п. 3.6) wants updated at least once a month are watched.
+    monthly: Mapped[bool] = mapped_column(Boolean, default=True)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    position: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class MediaItem(db.Model):
+    """One publication of the media plan, planned for a date and, once out, linked."""
+
+    __tablename__ = "media_items"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[MediaKind] = mapped_column(StatusType(MediaKind, 20))
+    title: Mapped[str] = mapped_column(String(250))
+    channel_id: Mapped[int] = mapped_column(ForeignKey("media_channels.id"), index=True)
+    target_group: Mapped[str | None] = mapped_column(String(200))
+    message: Mapped[str | None] = mapped_column(Text)
+    responsible_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), index=True
+    )
+    event_title: Mapped[str | None] = mapped_column(String(250))
+    event_on: Mapped[date | None] = mapped_column(Date)
+    planned_on: Mapped[date] = mapped_column(Date, index=True)
+    published_on: Mapped[date | None] = mapped_column(Date)
+    link: Mapped[str | None] = mapped_column(String(500))
+    text: Mapped[str | None] = mapped_column(Text)
+    status: Mapped[MediaStatus] = mapped_column(
+        StatusType(MediaStatus, 20), default=MediaStatus.PLANNED, index=True
+    )
+    # Set when a named participant revokes the publication consent: the item must come down.
+    takedown_since: Mapped[date | None] = mapped_column(Date)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    channel: Mapped[MediaChannel] = relationship(lazy="joined")
+    responsible: Mapped[User | None] = relationship(lazy="joined")
+    people: Mapped[list[Person]] = relationship(secondary=media_item_people, lazy="selectin")
+
+    @property
+    def date(self) -> date:
+        """The day the item counts for: when it came out, else when it is planned."""
+        return self.published_on or self.planned_on

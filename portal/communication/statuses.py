@@ -1,0 +1,23 @@
+"""The media plan's kinds and statuses, as enums with their Russian titles (portal.statuses)."""
+
+from portal.statuses import Status
+
+
+class MediaKind(Status):
+    """Kinds of publication the regulation names (п. 3.6) and the participants' stories."""
+
+    PRESS_RELEASE = "press_release", "Пресс-релиз", "info"
+    POST_RELEASE = "post_release", "Пост-релиз", "info"
+    NEWS = "news", "Новость", "muted"
+    DIGEST = "digest", "Дайджест", "muted"
+    ALBUM = "album", "Фотоальбом", "muted"
+    LONGREAD = "longread", "Лонгрид", "muted"
+    CASE = "case", "Кейс участника", "muted"
+    REVIEW = "review", "Отзыв участника", "muted"
+
+
+class MediaStatus(Status):
+    PLANNED = "planned", "Запланировано", "info"
+    PUBLISHED = "published", "Опубликовано", "ok"
+    CANCELLED = "cancelled", "Отменено", "muted"
+    TAKEN_DOWN = "taken_down", "Снято с публикации", "warn"

@@ -1,0 +1,149 @@
+"""The media plan's work for the start page and the daily reminders of the responsible.
+
+The notifications area lists ``work_items`` in its queue and ``media_reminders`` among its
+reminder sources, so its modules are imported here inside the functions: a module-level
+import would be circular.
+"""
+
+from datetime import date, timedelta
+
+from flask import url_for
+from sqlalchemy import Date, cast, exists, func, null, select
+
+from portal.access import MANAGERS, Role
+from portal.communication.models import MediaChannel, MediaItem
+from portal.communication.plan import counted_clause
+from portal.communication.statuses import MediaStatus
+from portal.extensions import db
+from portal.timeutil import today_moscow
+
+DUE_DAYS = 3  # an item planned within three days is due
+
+
+def _planned(user_id: int | None):
+    query = select(MediaItem.id.label("ref"), MediaItem.planned_on.label("due")).where(
+        MediaItem.status == MediaStatus.PLANNED
+    )
+    return query if user_id is None else query.where(MediaItem.responsible_id == user_id)
+
+
+def work_items(user) -> list:
+    """Due and overdue items of the responsible; take-downs and silent channels for staff."""
+    from portal.notifications.queue import WorkItem, tally
+
+    staff = user.has_any_role((*MANAGERS, Role.GROUP))
+    if not staff:
+        return []
+    today = today_moscow()
+    mine = _planned(user.id)
+    month_start = today.replace(day=1)
+    next_month = (month_start + timedelta(days=32)).replace(day=1)
+    day = func.coalesce(MediaItem.published_on, MediaItem.planned_on)
+    spoken = exists().where(
+        MediaItem.channel_id == MediaChannel.id,
+        counted_clause(today),
+        day >= month_start,
+        day < next_month,
+    )
+    t = tally(
+        {
+            "due": mine.where(
+                MediaItem.planned_on >= today,
+                MediaItem.planned_on <= today + timedelta(days=DUE_DAYS),
+            ),
+            "overdue": mine.where(MediaItem.planned_on < today),
+            "takedown": select(
+                MediaItem.id.label("ref"), MediaItem.takedown_since.label("due")
+            ).where(
+                MediaItem.status == MediaStatus.PUBLISHED, MediaItem.takedown_since.is_not(None)
+            ),
+            "silent": select(MediaChannel.id.label("ref"), _no_due()).where(
+                MediaChannel.active.is_(True), MediaChannel.monthly.is_(True), ~spoken
+            ),
+        }
+    )
+
+    def link(tally_, **args):
+        if tally_.refs == 1 and "channel" not in args:
+            return url_for("communication.edit_item", item_id=tally_.ref)
+        return url_for("communication.media", **args)
+
+    return [
+        WorkItem(
+            "Медиаплан: просроченные публикации",
+            t["overdue"].count,
+            link(t["overdue"], status="overdue"),
+            "danger",
+            t["overdue"].due,
+        ),
+        WorkItem(
+            f"Медиаплан: публикации в ближайшие {DUE_DAYS} дня",
+            t["due"].count,
+            link(t["due"], status="due"),
+            "warning",
+            t["due"].due,
+        ),
+        WorkItem(
+            "Снимите с публикации: участник отозвал согласие на публикацию",
+            t["takedown"].count,
+            link(t["takedown"], status="takedown"),
+            "danger",
+            t["takedown"].due,
+        ),
+        WorkItem(
+            "Каналы без публикаций в этом месяце (сайт и группа ВК — не реже раза в месяц)",
+            t["silent"].count,
+            url_for("communication.media", year=today.year),
+            "warning",
+        ),
+    ]
+
+
+def _no_due():
+    return cast(null(), Date).label("due")
+
+
+def media_reminders(on: date) -> int:
+    """The responsible learns the day before that a publication is due, and the day after
+    that it is overdue; the notification's key keeps a second run from repeating it."""
+    from portal.notifications.core import notify
+
+    made = 0
+    tomorrow, yesterday = on + timedelta(days=1), on - timedelta(days=1)
+    items = db.session.scalars(
+        select(MediaItem).where(
+            MediaItem.status == MediaStatus.PLANNED,
+            MediaItem.responsible_id.is_not(None),
+            MediaItem.planned_on.in_((tomorrow, yesterday)),
+        )
+    )
+    for item in items:
+        if item.responsible is None or not item.responsible.active:
+            continue
+        if item.planned_on == tomorrow:
+            text = (
+                f"Завтра, {item.planned_on:%d.%m.%Y}, выходит «{item.title}» ({item.kind.title})."
+            )
+        else:
+            text = (
+                f"Просрочена публикация «{item.title}», "
+                f"запланированная на {item.planned_on:%d.%m.%Y}."
+            )
+        made += bool(
+            notify(
+                item.responsible,
+                "deadline",
+                text,
+                "media_item",
+                item,
+                "communication.edit_item",
+                key=f"media:{item.id}:{item.planned_on.isoformat()}:{on.isoformat()}",
+                item_id=item.id,
+            )
+        )
+    return made
+
+
+def may_see_item(user, item) -> bool:
+    """Visibility for notifications: the media plan is the staff's."""
+    return user.has_any_role((*MANAGERS, Role.GROUP))
