@@ -71,6 +71,7 @@ def _register_areas(app: Flask) -> None:
     from portal.notifications import views as notifications
     from portal.people import views as people
     from portal.plans import views as plans
+    from portal.programme import views as programme
     from portal.settings import views as settings
 
     for area in (
@@ -81,6 +82,7 @@ def _register_areas(app: Flask) -> None:
         matching,
         plans,
         agreements,
+        programme,
         notifications,
         communication,
     ):

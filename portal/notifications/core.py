@@ -20,6 +20,7 @@ from portal.notifications.models import Notification
 from portal.people.models import Representative
 from portal.plans.models import Plan, PlanItem
 from portal.plans.permissions import plan_rights
+from portal.programme import work as programme_work
 from portal.relations import current_member_ids, open_pair_clause
 from portal.statuses import PlanItemStatus
 from portal.timeutil import today_moscow, utcnow
@@ -32,6 +33,7 @@ VISIBILITY: dict[str, Callable[[User, object], bool]] = {
     "pair": can_view_pair,
     "plan": lambda user, plan: plan_rights(user, plan.pair).read,
     "plan_item": lambda user, item: plan_rights(user, item.plan.pair).read,
+    "road_map_activity": programme_work.can_see_activity,
 }
 
 
@@ -163,8 +165,35 @@ def plan_item_reminders(on: date) -> int:
     return made
 
 
-# Every source of deadline reminders; the programme and monitoring add theirs at merge.
-REMINDER_SOURCES: tuple[Callable[[date], int], ...] = (plan_item_reminders, media_reminders)
+def _from_area(source: Callable[[date], Iterable]) -> Callable[[date], int]:
+    """Adapt an area's reminder list (objects with user, text, object_type, obj, endpoint,
+    key, url_args) to notifications made here, so the area need not import this one."""
+
+    def make(on: date) -> int:
+        return sum(
+            notify(
+                r.user,
+                "deadline",
+                r.text,
+                r.object_type,
+                r.obj,
+                r.endpoint,
+                key=r.key,
+                **r.url_args,
+            )
+            is not None
+            for r in source(on)
+        )
+
+    return make
+
+
+# Every source of deadline reminders; monitoring adds its own at merge.
+REMINDER_SOURCES: tuple[Callable[[date], int], ...] = (
+    plan_item_reminders,
+    _from_area(programme_work.reminders),
+    media_reminders,
+)
 
 
 def make_reminders(on: date | None = None, sources=None) -> int:

@@ -23,6 +23,7 @@ from portal.extensions import db
 from portal.matching.models import Pair, PairMember, Petition
 from portal.people.models import Consent, Person
 from portal.plans.models import Meeting, Plan, PlanItem, meeting_items
+from portal.programme import work as programme_work
 from portal.relations import (
     PROCESSING,
     children_clause,
@@ -407,6 +408,7 @@ def party_items(user) -> list[WorkItem]:
 # The queue, in the order areas were built. Monitoring and the programme add theirs here.
 PROVIDERS: tuple[Callable[[object], list], ...] = (
     curator_items,
+    programme_work.work_items,
     party_items,
     communication_items,
 )
