@@ -4,8 +4,14 @@ import itertools
 from datetime import date
 
 from portal.accounts.models import User
-from portal.communication.models import MediaChannel, MediaItem
-from portal.communication.statuses import MediaKind, MediaStatus
+from portal.communication.models import (
+    DisseminationEvent,
+    MediaChannel,
+    MediaItem,
+    StrategyMessage,
+    TargetGroup,
+)
+from portal.communication.statuses import DisseminationKind, MediaKind, MediaStatus, MessageStage
 from portal.extensions import db
 from portal.matching.models import MentorshipForm, Pair, PairMember
 from portal.people.models import Consent, Person, PersonTag, Representative, Tag
@@ -426,3 +432,35 @@ def make_media_item(channel=None, **overrides):
     db.session.add(item)
     db.session.commit()
     return item
+
+
+def make_target_group(name: str = "Родители обучающихся", **overrides) -> TargetGroup:
+    group = db.session.query(TargetGroup).filter_by(name=name).one_or_none()
+    if group is None:
+        group = TargetGroup(name=name, **overrides)
+        db.session.add(group)
+        db.session.commit()
+    return group
+
+
+def make_strategy_message(group=None, **overrides) -> StrategyMessage:
+    values = {"stage": MessageStage.AWARENESS, "text": "В Центре работает программа наставничества"}
+    values.update(overrides)
+    message = StrategyMessage(target_group=group or make_target_group(), **values)
+    db.session.add(message)
+    db.session.commit()
+    return message
+
+
+def make_dissemination_event(**overrides) -> DisseminationEvent:
+    values = {
+        "held_on": date(2026, 10, 5),
+        "kind": DisseminationKind.EVENT,
+        "title": "Родительское собрание о наставничестве",
+        "reach": 40,
+    }
+    values.update(overrides)
+    event = DisseminationEvent(**values)
+    db.session.add(event)
+    db.session.commit()
+    return event

@@ -21,6 +21,14 @@ ROUTES = [
     ("POST", "/communication/media/{item}/publish", EDITORS),
     ("POST", "/communication/media/{item}/take-down", EDITORS),
     ("POST", "/communication/media/{item}/cancel", EDITORS),
+    ("GET", "/communication/strategy", EDITORS),
+    ("POST", "/communication/strategy/groups", EDITORS),
+    ("POST", "/communication/strategy/messages", EDITORS),
+    ("POST", "/communication/strategy/messages/{message}/delete", EDITORS),
+    ("GET", "/communication/dissemination", EDITORS),
+    ("POST", "/communication/dissemination", EDITORS),
+    ("GET", "/communication/evaluation", EDITORS),
+    ("GET", "/communication/evaluation.pdf", EDITORS),
     ("GET", "/communication/channels", {Role.ADMIN}),
     ("POST", "/communication/channels", {Role.ADMIN}),
     ("POST", "/communication/channels/{channel}/toggle", {Role.ADMIN}),
@@ -29,7 +37,12 @@ ROUTES = [
 
 def test_matrix_covers_every_communication_route(app):
     listed = {
-        (m, p.replace("{item}", "<int:item_id>").replace("{channel}", "<int:channel_id>"))
+        (
+            m,
+            p.replace("{item}", "<int:item_id>")
+            .replace("{channel}", "<int:channel_id>")
+            .replace("{message}", "<int:message_id>"),
+        )
         for m, p, _ in ROUTES
     }
     found = 0
@@ -46,8 +59,9 @@ def test_matrix_covers_every_communication_route(app):
 def test_role_matrix(client, auth, role, method, path, allowed):
     user = factories.make_user(login=f"u-{role.value}", roles=[role.value])
     item = factories.make_media_item()
+    message = factories.make_strategy_message()
     auth.login(user)
-    url = path.format(item=item.id, channel=item.channel_id)
+    url = path.format(item=item.id, channel=item.channel_id, message=message.id)
     response = client.open(url, method=method, data={})
     if role in allowed:
         assert response.status_code in (200, 302, 422), (response.status_code, url)

@@ -22,6 +22,7 @@ def _form(channel, **overrides):
         "event_on": "2026-12-18",
         "planned_on": "2026-12-15",
         "responsible_id": "0",
+        "target_group_id": "0",
     }
     data.update(overrides)
     return data

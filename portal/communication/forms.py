@@ -4,14 +4,15 @@ from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DateField,
+    IntegerField,
     SelectField,
     SelectMultipleField,
     StringField,
     TextAreaField,
 )
-from wtforms.validators import URL, DataRequired, InputRequired, Length, Optional
+from wtforms.validators import URL, DataRequired, InputRequired, Length, NumberRange, Optional
 
-from portal.communication.statuses import MediaKind
+from portal.communication.statuses import DisseminationKind, MediaKind, MessageStage
 from portal.forms import choices
 
 
@@ -27,7 +28,7 @@ class MediaItemForm(FlaskForm):
         "Плановая дата публикации", validators=[InputRequired("Укажите плановую дату.")]
     )
     responsible_id = SelectField("Ответственный", coerce=int)
-    target_group = StringField("Целевая группа", validators=[Optional(), Length(max=200)])
+    target_group_id = SelectField("Целевая группа (стратегия)", coerce=int)
     message = TextAreaField("Ключевое сообщение", validators=[Optional(), Length(max=2000)])
     text = TextAreaField("Текст (для лонгрида — больше 2000 знаков)", validators=[Optional()])
     people = SelectMultipleField("Участники, которых материал называет или показывает", coerce=int)
@@ -50,3 +51,40 @@ class ChannelForm(FlaskForm):
         "Название канала", validators=[DataRequired("Укажите название."), Length(max=120)]
     )
     monthly = BooleanField("Обновлять не реже раза в месяц", default=True)
+
+
+class TargetGroupForm(FlaskForm):
+    name = StringField(
+        "Целевая группа", validators=[DataRequired("Укажите название."), Length(max=150)]
+    )
+    description = TextAreaField(
+        "Кто это и что им выгодно", validators=[Optional(), Length(max=2000)]
+    )
+
+
+class MessageForm(FlaskForm):
+    target_group_id = SelectField("Целевая группа", coerce=int, validators=[InputRequired()])
+    stage = SelectField("Этап", choices=choices((s.value, s.title) for s in MessageStage))
+    text = TextAreaField(
+        "Сообщение", validators=[DataRequired("Напишите сообщение."), Length(max=2000)]
+    )
+    channels = StringField("Каналы", validators=[Optional(), Length(max=300)])
+
+
+class DisseminationForm(FlaskForm):
+    held_on = DateField("Дата", validators=[InputRequired("Укажите дату.")])
+    kind = SelectField("Вид", choices=choices((k.value, k.title) for k in DisseminationKind))
+    title = StringField(
+        "Мероприятие", validators=[DataRequired("Укажите, что было."), Length(max=250)]
+    )
+    target_group_id = SelectField("Целевая группа", coerce=int)
+    channel_id = SelectField("Канал", coerce=int)
+    audience = StringField("Аудитория", validators=[Optional(), Length(max=300)])
+    reach = IntegerField(
+        "Охват, человек",
+        validators=[
+            InputRequired("Укажите охват."),
+            NumberRange(min=0, message="Охват не может быть отрицательным."),
+        ],
+    )
+    materials = TextAreaField("Материалы", validators=[Optional(), Length(max=4000)])

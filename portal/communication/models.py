@@ -6,7 +6,7 @@ from sqlalchemy import Boolean, Column, Date, ForeignKey, Integer, String, Table
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.accounts.models import User
-from portal.communication.statuses import MediaKind, MediaStatus
+from portal.communication.statuses import DisseminationKind, MediaKind, MediaStatus, MessageStage
 from portal.extensions import db
 from portal.people.models import Person
 from portal.statuses import StatusType
@@ -34,6 +34,59 @@ class MediaChannel(db.Model):
     position: Mapped[int] = mapped_column(Integer, default=0)
 
 
+class TargetGroup(db.Model):
+    """Whom the strategy addresses (004_…): parents, students, teachers, partners…"""
+
+    __tablename__ = "target_groups"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(150), unique=True)
+    description: Mapped[str | None] = mapped_column(Text)
+    position: Mapped[int] = mapped_column(Integer, default=0)
+
+    messages: Mapped[list["StrategyMessage"]] = relationship(
+        cascade="all, delete-orphan", order_by="StrategyMessage.id", back_populates="target_group"
+    )
+
+
+class StrategyMessage(db.Model):
+    """What a target group should learn at a stage, and through which channels."""
+
+    __tablename__ = "strategy_messages"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    target_group_id: Mapped[int] = mapped_column(
+        ForeignKey("target_groups.id", ondelete="CASCADE"), index=True
+    )
+    stage: Mapped[MessageStage] = mapped_column(StatusType(MessageStage, 20))
+    text: Mapped[str] = mapped_column(Text)
+    channels: Mapped[str | None] = mapped_column(String(300))
+
+    target_group: Mapped[TargetGroup] = relationship(back_populates="messages")
+
+
+class DisseminationEvent(db.Model):
+    """A dissemination event recorded as it happened: who was reached and with what."""
+
+    __tablename__ = "dissemination_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    held_on: Mapped[date] = mapped_column(Date, index=True)
+    kind: Mapped[DisseminationKind] = mapped_column(StatusType(DisseminationKind, 20))
+    title: Mapped[str] = mapped_column(String(250))
+    target_group_id: Mapped[int | None] = mapped_column(
+        ForeignKey("target_groups.id", ondelete="SET NULL"), index=True
+    )
+    channel_id: Mapped[int | None] = mapped_column(ForeignKey("media_channels.id"), index=True)
+    audience: Mapped[str | None] = mapped_column(String(300))
+    reach: Mapped[int] = mapped_column(Integer, default=0)
+    materials: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    target_group: Mapped[TargetGroup | None] = relationship(lazy="joined")
+    channel: Mapped[MediaChannel | None] = relationship(lazy="joined")
+
+
 class MediaItem(db.Model):
     """One publication of the media plan, planned for a date and, once out, linked."""
 
@@ -43,7 +96,9 @@ class MediaItem(db.Model):
     kind: Mapped[MediaKind] = mapped_column(StatusType(MediaKind, 20))
     title: Mapped[str] = mapped_column(String(250))
     channel_id: Mapped[int] = mapped_column(ForeignKey("media_channels.id"), index=True)
-    target_group: Mapped[str | None] = mapped_column(String(200))
+    target_group_id: Mapped[int | None] = mapped_column(
+        ForeignKey("target_groups.id", ondelete="SET NULL"), index=True
+    )
     message: Mapped[str | None] = mapped_column(Text)
     responsible_id: Mapped[int | None] = mapped_column(
         ForeignKey("users.id", ondelete="SET NULL"), index=True
@@ -62,6 +117,7 @@ class MediaItem(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     channel: Mapped[MediaChannel] = relationship(lazy="joined")
+    target_group: Mapped["TargetGroup | None"] = relationship(lazy="joined")
     responsible: Mapped[User | None] = relationship(lazy="joined")
     people: Mapped[list[Person]] = relationship(secondary=media_item_people, lazy="selectin")
 

@@ -18,7 +18,7 @@ FIELDS = (
     "kind",
     "title",
     "channel_id",
-    "target_group",
+    "target_group_id",
     "message",
     "responsible_id",
     "event_title",

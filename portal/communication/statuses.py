@@ -21,3 +21,20 @@ class MediaStatus(Status):
     PUBLISHED = "published", "Опубликовано", "ok"
     CANCELLED = "cancelled", "Отменено", "muted"
     TAKEN_DOWN = "taken_down", "Снято с публикации", "warn"
+
+
+class MessageStage(Status):
+    """The three stages of the dissemination strategy (004_…): what a target group should reach."""
+
+    AWARENESS = "awareness", "Осведомлённость", "info"
+    UNDERSTANDING = "understanding", "Понимание", "info"
+    ACTION = "action", "Действие", "ok"
+
+
+class DisseminationKind(Status):
+    """The strategy's families of channels (004_…): media, promotion, marketing, events."""
+
+    MEDIA = "media", "СМИ и публикации", "muted"
+    PROMOTION = "promotion", "Продвижение", "muted"
+    MARKETING = "marketing", "Маркетинг", "muted"
+    EVENT = "event", "Мероприятие", "muted"

@@ -12,7 +12,7 @@ from portal.access import STAFF, Role, roles_required
 from portal.accounts.models import User, UserRole
 from portal.communication import plan, rules
 from portal.communication.forms import ChannelForm, MediaItemForm, PublishForm
-from portal.communication.models import MediaChannel, MediaItem
+from portal.communication.models import MediaChannel, MediaItem, TargetGroup
 from portal.communication.statuses import MediaKind, MediaStatus
 from portal.documents.pdf import render_pdf
 from portal.documents.tables import Column, write_xlsx
@@ -131,6 +131,10 @@ def _form_choices(form: MediaItemForm, item: MediaItem | None) -> None:
         )
         .order_by(User.full_name)
     )
+    groups = db.session.execute(
+        select(TargetGroup.id, TargetGroup.name).order_by(TargetGroup.position, TargetGroup.name)
+    )
+    form.target_group_id.choices = [(0, "— не указана —")] + [(i, n) for i, n in groups]
     form.responsible_id.choices = [(0, "— не назначен —")] + [(u.id, u.full_name) for u in staff]
     people = db.session.execute(
         select(Person.id, Person.last_name, Person.first_name, Person.middle_name)
@@ -145,7 +149,7 @@ def _values(form: MediaItemForm) -> dict:
         "kind": MediaKind(form.kind.data),
         "title": form.title.data.strip(),
         "channel_id": form.channel_id.data,
-        "target_group": (form.target_group.data or "").strip() or None,
+        "target_group_id": form.target_group_id.data or None,
         "message": (form.message.data or "").strip() or None,
         "responsible_id": form.responsible_id.data or None,
         "event_title": (form.event_title.data or "").strip() or None,
@@ -189,6 +193,7 @@ def _save(item: MediaItem | None):
         else:
             form.kind.data = item.kind.value
             form.responsible_id.data = item.responsible_id or 0
+            form.target_group_id.data = item.target_group_id or 0
             form.people.data = [p.id for p in item.people]
         return _render_item(form, item)
     if not form.validate_on_submit():
@@ -309,7 +314,7 @@ def _export_rows(year: int) -> list[dict]:
                 "title": item.title,
                 "channel": item.channel.name,
                 "event": event,
-                "target_group": item.target_group or "",
+                "target_group": item.target_group.name if item.target_group else "",
                 "responsible": item.responsible.full_name if item.responsible else "",
                 "status": item.status.title,
                 "link": item.link or "",
@@ -401,3 +406,7 @@ def toggle_channel(channel_id: int):
     db.session.commit()
     flash(f"Канал «{channel.name}» {'включён' if channel.active else 'выключен'}.", "success")
     return redirect(url_for("communication.channels"))
+
+
+# The strategy's pages register on this blueprint.
+from portal.communication import strategy_views  # noqa: E402, F401
