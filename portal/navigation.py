@@ -25,6 +25,7 @@ NAV = (
     NavItem("Соглашения", "agreements.index", (*MANAGERS, Role.MENTOR, Role.MENTEE, Role.PARENT)),
     NavItem("Дорожная карта", "programme.roadmaps", (*STAFF, Role.MENTOR)),
     NavItem("Медиаплан", "communication.media", STAFF),
+    NavItem("Практики", "communication.practices", tuple(Role)),
     NavItem("Пользователи", "accounts.users", MANAGERS),
     NavItem("Настройки", "settings.edit", (Role.ADMIN,)),
 )

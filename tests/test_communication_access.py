@@ -1,13 +1,27 @@
 """Role × route matrix of the communication area: the media plan is the staff's, channels the
 administrator's; everyone else is refused."""
 
+from datetime import date
+
 import pytest
 
 from portal.access import STAFF, Role
+from portal.communication import practices
+from portal.extensions import db
 from tests import factories
 from tests.routes import methods
 
 EDITORS = set(STAFF)
+ALL = set(Role)
+PLACEHOLDERS = {
+    "{item}": "<int:item_id>",
+    "{channel}": "<int:channel_id>",
+    "{message}": "<int:message_id>",
+    "{practice}": "<int:practice_id>",
+    "{contest}": "<int:contest_id>",
+    "{entry}": "<int:entry_id>",
+    "{file}": "<int:file_id>",
+}
 # (method, path, roles admitted); {item} is a media item, {channel} a channel.
 ROUTES = [
     ("GET", "/communication/media", EDITORS),
@@ -29,6 +43,20 @@ ROUTES = [
     ("POST", "/communication/dissemination", EDITORS),
     ("GET", "/communication/evaluation", EDITORS),
     ("GET", "/communication/evaluation.pdf", EDITORS),
+    ("GET", "/communication/practices", ALL),
+    ("GET", "/communication/practices/{practice}", ALL),
+    ("GET", "/communication/practices/{practice}/card.pdf", ALL),
+    ("GET", "/communication/practices/new", EDITORS),
+    ("POST", "/communication/practices/new", EDITORS),
+    ("GET", "/communication/practices/{practice}/edit", EDITORS),
+    ("POST", "/communication/practices/{practice}/edit", EDITORS),
+    ("GET", "/communication/contests", EDITORS),
+    ("POST", "/communication/contests", EDITORS),
+    ("GET", "/communication/contests/{contest}", EDITORS),
+    ("POST", "/communication/contests/{contest}/entries", EDITORS),
+    ("POST", "/communication/contest-entries/{entry}/submit", EDITORS),
+    ("POST", "/communication/contest-entries/{entry}/result", EDITORS),
+    ("GET", "/communication/contest-entries/{entry}/files/{file}", EDITORS),
     ("GET", "/communication/channels", {Role.ADMIN}),
     ("POST", "/communication/channels", {Role.ADMIN}),
     ("POST", "/communication/channels/{channel}/toggle", {Role.ADMIN}),
@@ -36,15 +64,11 @@ ROUTES = [
 
 
 def test_matrix_covers_every_communication_route(app):
-    listed = {
-        (
-            m,
-            p.replace("{item}", "<int:item_id>")
-            .replace("{channel}", "<int:channel_id>")
-            .replace("{message}", "<int:message_id>"),
-        )
-        for m, p, _ in ROUTES
-    }
+    listed = set()
+    for method, path, _ in ROUTES:
+        for placeholder, variable in PLACEHOLDERS.items():
+            path = path.replace(placeholder, variable)
+        listed.add((method, path))
     found = 0
     for rule in app.url_map.iter_rules():
         if rule.endpoint.startswith("communication."):
@@ -60,8 +84,26 @@ def test_role_matrix(client, auth, role, method, path, allowed):
     user = factories.make_user(login=f"u-{role.value}", roles=[role.value])
     item = factories.make_media_item()
     message = factories.make_strategy_message()
+    practice = practices.save_practice(
+        None, {"title": "Открытая", "year": 2026, "public": True}, [], []
+    )
+    contest = practices.create_contest(
+        {"title": "Конкурс", "organiser": "АСИ", "applications_until": date(2099, 1, 31)}, ["Одна"]
+    )
+    entry = practices.enter(
+        contest, practice, contest.nominations[0].id, [("a.pdf", b"%PDF-1.4")], date(2026, 12, 1)
+    )
+    db.session.commit()
     auth.login(user)
-    url = path.format(item=item.id, channel=item.channel_id, message=message.id)
+    url = path.format(
+        item=item.id,
+        channel=item.channel_id,
+        message=message.id,
+        practice=practice.id,
+        contest=contest.id,
+        entry=entry.id,
+        file=entry.files[0].id,
+    )
     response = client.open(url, method=method, data={})
     if role in allowed:
         assert response.status_code in (200, 302, 422), (response.status_code, url)

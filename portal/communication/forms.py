@@ -4,7 +4,9 @@ from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DateField,
+    HiddenField,
     IntegerField,
+    MultipleFileField,
     SelectField,
     SelectMultipleField,
     StringField,
@@ -14,6 +16,7 @@ from wtforms.validators import URL, DataRequired, InputRequired, Length, NumberR
 
 from portal.communication.statuses import DisseminationKind, MediaKind, MessageStage
 from portal.forms import choices
+from portal.plans.forms import MultiCheckboxField
 
 
 class MediaItemForm(FlaskForm):
@@ -88,3 +91,63 @@ class DisseminationForm(FlaskForm):
         ],
     )
     materials = TextAreaField("Материалы", validators=[Optional(), Length(max=4000)])
+
+
+class PracticeForm(FlaskForm):
+    title = StringField(
+        "Название практики", validators=[DataRequired("Укажите название."), Length(max=250)]
+    )
+    form_id = SelectField("Форма наставничества", coerce=int)
+    year = IntegerField(
+        "Год",
+        validators=[
+            InputRequired("Укажите год."),
+            NumberRange(min=2000, max=2100, message="Год от 2000 до 2100."),
+        ],
+    )
+    formats = MultiCheckboxField("Использованные форматы (Приложение № 4)")
+    problem = TextAreaField("Проблема", validators=[Optional(), Length(max=4000)])
+    actions = TextAreaField("Что сделано", validators=[Optional(), Length(max=8000)])
+    results = TextAreaField(
+        "Результаты и их подтверждение (мониторинг, план)",
+        validators=[Optional(), Length(max=8000)],
+    )
+    materials = TextAreaField("Материалы", validators=[Optional(), Length(max=4000)])
+    authors = StringField("Авторы", validators=[Optional(), Length(max=500)])
+    people = SelectMultipleField("Участники, которых практика называет", coerce=int)
+    public = BooleanField("Открыть для всех пользователей портала (нужны согласия на публикацию)")
+    pair_id = HiddenField()
+
+
+class ContestForm(FlaskForm):
+    title = StringField("Конкурс", validators=[DataRequired("Укажите название."), Length(max=250)])
+    organiser = StringField(
+        "Организатор", validators=[DataRequired("Укажите организатора."), Length(max=250)]
+    )
+    applications_until = DateField(
+        "Приём заявок до", validators=[InputRequired("Укажите срок приёма заявок.")]
+    )
+    results_by = DateField("Итоги до", validators=[Optional()])
+    link = StringField(
+        "Ссылка на положение",
+        validators=[
+            Optional(),
+            URL(message="Ссылка должна начинаться с http:// или https://."),
+            Length(max=500),
+        ],
+    )
+    nominations = TextAreaField(
+        "Номинации, по одной в строке", validators=[DataRequired("Укажите номинации.")]
+    )
+
+
+class EntryForm(FlaskForm):
+    practice_id = SelectField("Практика", coerce=int)
+    nomination_id = SelectField("Номинация", coerce=int)
+    files = MultipleFileField("Пакет документов заявки")
+
+
+class ResultForm(FlaskForm):
+    result = StringField(
+        "Результат", validators=[DataRequired("Укажите результат."), Length(max=300)]
+    )

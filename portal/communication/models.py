@@ -2,12 +2,29 @@
 
 from datetime import date, datetime
 
-from sqlalchemy import Boolean, Column, Date, ForeignKey, Integer, String, Table, Text
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy import (
+    Boolean,
+    Column,
+    Date,
+    ForeignKey,
+    Integer,
+    LargeBinary,
+    String,
+    Table,
+    Text,
+)
+from sqlalchemy.orm import Mapped, deferred, mapped_column, relationship
 
 from portal.accounts.models import User
-from portal.communication.statuses import DisseminationKind, MediaKind, MediaStatus, MessageStage
+from portal.communication.statuses import (
+    DisseminationKind,
+    EntryStatus,
+    MediaKind,
+    MediaStatus,
+    MessageStage,
+)
 from portal.extensions import db
+from portal.matching.models import MentorshipForm, Pair
 from portal.people.models import Person
 from portal.statuses import StatusType
 from portal.timeutil import UTCDateTime, utcnow
@@ -125,3 +142,135 @@ class MediaItem(db.Model):
     def date(self) -> date:
         """The day the item counts for: when it came out, else when it is planned."""
         return self.published_on or self.planned_on
+
+
+# --- best practices and contests -------------------------------------------------------------
+
+# The people a practice names: it is public only while each has a valid publication consent.
+practice_people = Table(
+    "practice_people",
+    db.metadata,
+    Column("practice_id", ForeignKey("practices.id", ondelete="CASCADE"), primary_key=True),
+    Column("person_id", ForeignKey("persons.id", ondelete="CASCADE"), primary_key=True),
+)
+
+
+class Practice(db.Model):
+    """A described case of the base of best practices (regulation п. 3.6, 003_…)."""
+
+    __tablename__ = "practices"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    title: Mapped[str] = mapped_column(String(250))
+    form_id: Mapped[int | None] = mapped_column(ForeignKey("mentorship_forms.id"), index=True)
+    year: Mapped[int] = mapped_column(Integer, index=True)
+    problem: Mapped[str | None] = mapped_column(Text)
+    actions: Mapped[str | None] = mapped_column(Text)  # what was done
+    results: Mapped[str | None] = mapped_column(Text)  # with evidence from monitoring and the plan
+    materials: Mapped[str | None] = mapped_column(Text)
+    authors: Mapped[str | None] = mapped_column(String(500))
+    pair_id: Mapped[int | None] = mapped_column(ForeignKey("pairs.id", ondelete="SET NULL"))
+    # The working group wants it public; it is shown beyond the staff only with every consent.
+    public: Mapped[bool] = mapped_column(Boolean, default=False)
+    search_key: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    form: Mapped[MentorshipForm | None] = relationship(lazy="joined")
+    pair: Mapped[Pair | None] = relationship()
+    people: Mapped[list[Person]] = relationship(secondary=practice_people, lazy="selectin")
+    formats: Mapped[list["PracticeFormat"]] = relationship(
+        cascade="all, delete-orphan", lazy="selectin", order_by="PracticeFormat.name"
+    )
+
+    @property
+    def format_names(self) -> list[str]:
+        return [f.name for f in self.formats]
+
+
+class PracticeFormat(db.Model):
+    """A work format a practice used (Приложение № 4), one row each so filters are SQL."""
+
+    __tablename__ = "practice_formats"
+
+    practice_id: Mapped[int] = mapped_column(
+        ForeignKey("practices.id", ondelete="CASCADE"), primary_key=True
+    )
+    name: Mapped[str] = mapped_column(String(200), primary_key=True, index=True)
+
+
+class Contest(db.Model):
+    """An external contest of best practices: organiser, nominations, deadlines."""
+
+    __tablename__ = "contests"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    title: Mapped[str] = mapped_column(String(250))
+    organiser: Mapped[str] = mapped_column(String(250))
+    applications_until: Mapped[date] = mapped_column(Date, index=True)
+    results_by: Mapped[date | None] = mapped_column(Date)
+    link: Mapped[str | None] = mapped_column(String(500))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    nominations: Mapped[list["Nomination"]] = relationship(
+        cascade="all, delete-orphan", order_by="Nomination.position", back_populates="contest"
+    )
+    entries: Mapped[list["ContestEntry"]] = relationship(
+        cascade="all, delete-orphan", order_by="ContestEntry.id", back_populates="contest"
+    )
+
+
+class Nomination(db.Model):
+    __tablename__ = "contest_nominations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    contest_id: Mapped[int] = mapped_column(
+        ForeignKey("contests.id", ondelete="CASCADE"), index=True
+    )
+    name: Mapped[str] = mapped_column(String(250))
+    position: Mapped[int] = mapped_column(Integer, default=0)
+
+    contest: Mapped[Contest] = relationship(back_populates="nominations")
+
+
+class ContestEntry(db.Model):
+    """A practice the centre enters in a contest, in one nomination, with its package."""
+
+    __tablename__ = "contest_entries"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    contest_id: Mapped[int] = mapped_column(
+        ForeignKey("contests.id", ondelete="CASCADE"), index=True
+    )
+    practice_id: Mapped[int] = mapped_column(
+        ForeignKey("practices.id", ondelete="CASCADE"), index=True
+    )
+    nomination_id: Mapped[int] = mapped_column(ForeignKey("contest_nominations.id"))
+    status: Mapped[EntryStatus] = mapped_column(
+        StatusType(EntryStatus, 20), default=EntryStatus.DRAFT
+    )
+    submitted_on: Mapped[date | None] = mapped_column(Date)
+    result: Mapped[str | None] = mapped_column(String(300))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    contest: Mapped[Contest] = relationship(back_populates="entries")
+    practice: Mapped[Practice] = relationship(lazy="joined")
+    nomination: Mapped[Nomination] = relationship(lazy="joined")
+    files: Mapped[list["EntryFile"]] = relationship(
+        cascade="all, delete-orphan", order_by="EntryFile.id", lazy="selectin"
+    )
+
+
+class EntryFile(db.Model):
+    """A file of the application package; kept in the database like consent scans."""
+
+    __tablename__ = "contest_entry_files"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    entry_id: Mapped[int] = mapped_column(
+        ForeignKey("contest_entries.id", ondelete="CASCADE"), index=True
+    )
+    filename: Mapped[str] = mapped_column(String(200))
+    mimetype: Mapped[str] = mapped_column(String(100))
+    size: Mapped[int] = mapped_column(Integer)
+    data: Mapped[bytes] = deferred(mapped_column(LargeBinary))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -38,3 +38,11 @@ class DisseminationKind(Status):
     PROMOTION = "promotion", "Продвижение", "muted"
     MARKETING = "marketing", "Маркетинг", "muted"
     EVENT = "event", "Мероприятие", "muted"
+
+
+class EntryStatus(Status):
+    """Where the centre's application to a contest stands."""
+
+    DRAFT = "draft", "Готовится", "info"
+    SUBMITTED = "submitted", "Подана", "ok"
+    WITHDRAWN = "withdrawn", "Отозвана", "muted"

@@ -11,13 +11,14 @@ from flask import url_for
 from sqlalchemy import Date, cast, exists, func, null, select
 
 from portal.access import MANAGERS, Role
-from portal.communication.models import MediaChannel, MediaItem
+from portal.communication.models import Contest, ContestEntry, MediaChannel, MediaItem
 from portal.communication.plan import counted_clause
-from portal.communication.statuses import MediaStatus
+from portal.communication.statuses import EntryStatus, MediaStatus
 from portal.extensions import db
 from portal.timeutil import today_moscow
 
 DUE_DAYS = 3  # an item planned within three days is due
+CONTEST_DAYS = 30  # a contest's application deadline enters the queue a month ahead
 
 
 def _planned(user_id: int | None):
@@ -57,6 +58,22 @@ def work_items(user) -> list:
             ).where(
                 MediaItem.status == MediaStatus.PUBLISHED, MediaItem.takedown_since.is_not(None)
             ),
+            "contest_drafts": select(
+                ContestEntry.id.label("ref"), Contest.applications_until.label("due")
+            )
+            .join(Contest, Contest.id == ContestEntry.contest_id)
+            .where(
+                ContestEntry.status == EntryStatus.DRAFT,
+                Contest.applications_until >= today,
+                Contest.applications_until <= today + timedelta(days=CONTEST_DAYS),
+            ),
+            "contest_results": select(ContestEntry.id.label("ref"), Contest.results_by.label("due"))
+            .join(Contest, Contest.id == ContestEntry.contest_id)
+            .where(
+                ContestEntry.status == EntryStatus.SUBMITTED,
+                ContestEntry.result.is_(None),
+                Contest.results_by < today,
+            ),
             "silent": select(MediaChannel.id.label("ref"), _no_due()).where(
                 MediaChannel.active.is_(True), MediaChannel.monthly.is_(True), ~spoken
             ),
@@ -91,12 +108,30 @@ def work_items(user) -> list:
             t["takedown"].due,
         ),
         WorkItem(
+            "Конкурсы: подайте заявки до окончания приёма",
+            t["contest_drafts"].count,
+            url_for("communication.contests"),
+            _contest_tone(t["contest_drafts"].due, today),
+            t["contest_drafts"].due,
+        ),
+        WorkItem(
+            "Конкурсы: итоги подведены — внесите результат заявки",
+            t["contest_results"].count,
+            url_for("communication.contests"),
+            "info",
+            t["contest_results"].due,
+        ),
+        WorkItem(
             "Каналы без публикаций в этом месяце (сайт и группа ВК — не реже раза в месяц)",
             t["silent"].count,
             url_for("communication.media", year=today.year),
             "warning",
         ),
     ]
+
+
+def _contest_tone(due: date | None, today: date) -> str:
+    return "danger" if due is not None and due <= today + timedelta(days=7) else "warning"
 
 
 def _no_due():
