@@ -23,7 +23,7 @@ NAV = (
     NavItem("Пары и группы", "matching.pairs", (*STAFF, Role.MENTOR, Role.MENTEE, Role.PARENT)),
     NavItem("Планы", "plans.index", (*STAFF, Role.MENTOR, Role.MENTEE, Role.PARENT)),
     NavItem("Соглашения", "agreements.index", (*MANAGERS, Role.MENTOR, Role.MENTEE, Role.PARENT)),
-    NavItem("Дорожная карта", "programme.roadmaps", (*STAFF, Role.MENTOR)),
+    NavItem("Программа", "programme.roadmaps", (*STAFF, Role.MENTOR)),
     NavItem("Медиаплан", "communication.media", STAFF),
     NavItem("Практики", "communication.practices", tuple(Role)),
     NavItem("Пользователи", "accounts.users", MANAGERS),

@@ -23,7 +23,8 @@ from tests import factories
 INFO = signing.RequestInfo(ip="10.0.0.9", user_agent="pytest")
 ITEM = re.compile(
     r'<li class="queue-item queue-(?P<tone>\w+)">\s*<a href="(?P<url>[^"]*)">'
-    r'<span class="queue-count[^"]*">(?P<count>\d+)</span> (?P<title>[^<]+)</a>'
+    r'<span class="queue-count[^"]*">(?P<count>\d+)</span>'
+    r'<span class="queue-title">(?P<title>[^<]+)</span></a>'
     r'(?:\s*<span class="queue-due[^"]*">(?P<due>[^<]+)</span>)?'
 )
 
@@ -203,6 +204,7 @@ def test_petition_waits_for_the_decision(app, curator):
     db.session.commit()
     item = queue(app, curator)[PETITIONS]
     assert (item["count"], item["url"], item["tone"]) == (1, f"/matching/pairs/{pair.id}", "danger")
+    assert item["due"] is None  # the regulation sets no term: a filing date is not a deadline
     pair_domain.reject_petition(petition, "Конфликт урегулирован на встрече")
     db.session.commit()
     assert PETITIONS not in queue(app, curator)
@@ -337,8 +339,8 @@ def test_the_queue_asks_one_query_per_provider_whatever_the_data(app, curator):
         _, child, _, pair = factories.make_agreement_parties()
         pair_domain.file_petition(pair, child, "Причина", _today())
         db.session.commit()
-    # One query per provider with work for the curator: curator, road map, media plan.
-    assert measure() == empty == 3
+    # One query for the curator's measures, two for the programme's, one for the media plan.
+    assert measure() == empty == 4
 
 
 def test_pair_history_names_the_person_not_the_login(app, curator, mentor):

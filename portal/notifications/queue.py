@@ -208,7 +208,7 @@ def _quiet_pairs(today: date) -> Select:
 
 
 def _petitions() -> Select:
-    return sql_select(Petition.pair_id.label("ref"), Petition.filed_on.label("due")).where(
+    return sql_select(Petition.pair_id.label("ref"), _no_due()).where(
         Petition.status == PetitionStatus.PENDING
     )
 
@@ -315,7 +315,6 @@ def curator_items(user) -> list[WorkItem]:
             # The pairs list has no petition filter: the oldest petition's pair comes first.
             url_for("matching.pair", pair_id=petitions.ref) if petitions.ref else "",
             "danger",
-            petitions.due,
         )
     )
     return items

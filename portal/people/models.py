@@ -61,6 +61,8 @@ class Person(db.Model):
         StatusType(PersonStatus, 20), default=PersonStatus.CANDIDATE, index=True
     )
     training_completed: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Derived by the programme from attendance of the required training events.
+    training_completed_on: Mapped[date | None] = mapped_column(Date)
     notes: Mapped[str | None] = mapped_column(Text)
     anonymised_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

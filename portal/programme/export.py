@@ -112,3 +112,16 @@ def road_map_pdf(road_map: RoadMap, activities, settings: dict) -> bytes:
         today=today_moscow(),
     )
     return render_pdf(html, static_root=current_app.static_folder)
+
+
+def certificate_pdf(event, person, attendance, settings: dict) -> bytes:
+    """A certificate of attendance (справка) of one training event."""
+    html = render_template(
+        "programme/certificate_pdf.html",
+        event=event,
+        person=person,
+        attendance=attendance,
+        settings=settings,
+        issued_on=today_moscow(),
+    )
+    return render_pdf(html, static_root=current_app.static_folder)

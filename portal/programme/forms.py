@@ -2,7 +2,15 @@
 
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
-from wtforms import DateField, IntegerField, RadioField, SelectField, StringField, TextAreaField
+from wtforms import (
+    BooleanField,
+    DateField,
+    IntegerField,
+    RadioField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from portal.forms import choices
@@ -58,3 +66,76 @@ class ApprovalForm(FlaskForm):
         validators=[DataRequired("Укажите номер приказа."), Length(max=50)],
     )
     order_date = DateField("Дата приказа", validators=[InputRequired("Укажите дату приказа.")])
+
+
+class AppointmentForm(FlaskForm):
+    kind = SelectField(
+        "Назначение",
+        choices=choices([("curator", "куратор"), ("group", "член рабочей группы")]),
+    )
+    user_id = SelectField(
+        "Сотрудник", coerce=int, validators=[DataRequired("Выберите сотрудника.")]
+    )
+    order_number = StringField(
+        "Номер приказа", validators=[DataRequired("Укажите номер приказа."), Length(max=50)]
+    )
+    order_date = DateField("Дата приказа", validators=[InputRequired("Укажите дату приказа.")])
+    duties = TextAreaField("Обязанности", validators=[Optional(), Length(max=4000)])
+
+
+class EndAppointmentForm(FlaskForm):
+    ends_on = DateField("Дата прекращения", validators=[InputRequired("Укажите дату.")])
+    end_order = StringField(
+        "Приказ (номер и дата)",
+        validators=[DataRequired("Укажите приказ."), Length(max=120)],
+    )
+
+
+class ApplicationForm(FlaskForm):
+    last_name = StringField(
+        "Фамилия", validators=[DataRequired("Укажите фамилию."), Length(max=100)]
+    )
+    first_name = StringField("Имя", validators=[DataRequired("Укажите имя."), Length(max=100)])
+    middle_name = StringField("Отчество", validators=[Optional(), Length(max=100)])
+    category = SelectField("Категория")
+    workplace = StringField("Место работы или учёбы", validators=[Optional(), Length(max=250)])
+    email = StringField("Электронная почта", validators=[Optional(), Length(max=150)])
+    phone = StringField("Телефон", validators=[Optional(), Length(max=30)])
+    competencies = TextAreaField(
+        "Компетенции и достижения", validators=[DataRequired("Опишите компетенции.")]
+    )
+    motivation = TextAreaField("Мотивация", validators=[DataRequired("Опишите мотивацию.")])
+    desired_mentees = TextAreaField(
+        "Кого хотел(а) бы наставлять", validators=[Optional(), Length(max=2000)]
+    )
+
+
+class InterviewForm(FlaskForm):
+    interview_on = DateField("Дата собеседования", validators=[InputRequired("Укажите дату.")])
+    interview_note = TextAreaField(
+        "Заметка о собеседовании", validators=[DataRequired("Напишите заметку.")]
+    )
+
+
+class DecisionForm(FlaskForm):
+    accepted = RadioField(
+        "Решение",
+        choices=choices([("yes", "принять в базу наставников"), ("no", "отказать")]),
+        validators=[InputRequired("Выберите решение.")],
+    )
+    reason = TextAreaField("Причина отказа", validators=[Optional(), Length(max=2000)])
+
+
+class TrainingEventForm(FlaskForm):
+    topic = StringField("Тема", validators=[DataRequired("Укажите тему."), Length(max=300)])
+    programme = TextAreaField("Программа", validators=[Optional(), Length(max=8000)])
+    held_on = DateField("Дата", validators=[InputRequired("Укажите дату.")])
+    hours = IntegerField(
+        "Часов",
+        validators=[InputRequired("Укажите объём в часах."), NumberRange(1, 200, "От 1 до 200.")],
+    )
+    trainer = StringField("Кто проводит", validators=[DataRequired("Укажите, кто проводит.")])
+    place = StringField(
+        "Место или ссылка", validators=[DataRequired("Укажите место или ссылку."), Length(max=300)]
+    )
+    required = BooleanField("Обязательное для отметки «обучение пройдено»", default=True)

@@ -124,3 +124,66 @@ class Appointment(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     user = relationship("User", lazy="joined")
+
+
+class CandidateDecision(Status):
+    PENDING = "на рассмотрении", None, "warn"
+    ACCEPTED = "принят", "принят в базу наставников", "ok"
+    DECLINED = "отклонён", None, "muted"
+
+
+class MentorCandidate(db.Model):
+    """An application to become a mentor, its interview note and the decision (отбор, п. 3.2)."""
+
+    __tablename__ = "mentor_candidates"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("persons.id"), index=True)
+    applied_on: Mapped[date] = mapped_column(Date)
+    competencies: Mapped[str] = mapped_column(Text)
+    motivation: Mapped[str] = mapped_column(Text)
+    desired_mentees: Mapped[str | None] = mapped_column(Text)
+    interview_on: Mapped[date | None] = mapped_column(Date)
+    interview_note: Mapped[str | None] = mapped_column(Text)
+    decision: Mapped[CandidateDecision] = mapped_column(
+        StatusType(CandidateDecision, 20), default=CandidateDecision.PENDING, index=True
+    )
+    decision_reason: Mapped[str | None] = mapped_column(Text)
+    decided_on: Mapped[date | None] = mapped_column(Date)
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    person = relationship("Person", lazy="joined")
+
+
+class TrainingEvent(db.Model):
+    """A training event for mentors; the required ones make up «обучение пройдено»."""
+
+    __tablename__ = "training_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    topic: Mapped[str] = mapped_column(String(300))
+    programme: Mapped[str | None] = mapped_column(Text)
+    held_on: Mapped[date] = mapped_column(Date, index=True)
+    hours: Mapped[int] = mapped_column(Integer)
+    trainer: Mapped[str] = mapped_column(String(200))
+    place: Mapped[str] = mapped_column(String(300))  # an address or a link
+    required: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    attendance: Mapped[list["TrainingAttendance"]] = relationship(
+        back_populates="event", cascade="all, delete-orphan"
+    )
+
+
+class TrainingAttendance(db.Model):
+    __tablename__ = "training_attendance"
+    __table_args__ = (UniqueConstraint("event_id", "person_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("training_events.id", ondelete="CASCADE"))
+    person_id: Mapped[int] = mapped_column(ForeignKey("persons.id"), index=True)
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    event: Mapped[TrainingEvent] = relationship(back_populates="attendance")
+    person = relationship("Person", lazy="joined")

@@ -13,7 +13,13 @@ from sqlalchemy import case, func, select
 from portal.access import Role
 from portal.accounts.models import User
 from portal.extensions import db
-from portal.programme.models import ActivityStatus, RoadMapActivity
+from portal.programme.models import (
+    ActivityStatus,
+    CandidateDecision,
+    MentorCandidate,
+    RoadMapActivity,
+    TrainingEvent,
+)
 from portal.programme.roadmap import can_edit
 from portal.timeutil import today_moscow
 
@@ -55,7 +61,34 @@ def work_items(user) -> list[dict]:
             return url_for("programme.activity_edit", activity_id=activity_id)
         return url_for("programme.roadmaps")
 
+    pending, upcoming, next_on = db.session.execute(
+        select(
+            select(func.count(MentorCandidate.id))
+            .where(MentorCandidate.decision == CandidateDecision.PENDING)
+            .scalar_subquery(),
+            select(func.count(TrainingEvent.id))
+            .where(TrainingEvent.held_on.between(today, today + timedelta(days=SOON_DAYS)))
+            .scalar_subquery(),
+            select(func.min(TrainingEvent.held_on))
+            .where(TrainingEvent.held_on.between(today, today + timedelta(days=SOON_DAYS)))
+            .scalar_subquery(),
+        )
+    ).one()
     return [
+        {
+            "title": "Кандидаты в наставники ждут собеседования и решения",
+            "count": int(pending or 0),
+            "url": url_for("programme.candidates", decision=CandidateDecision.PENDING.value),
+            "tone": "warning",
+            "due": None,
+        },
+        {
+            "title": f"Обучение наставников в ближайшие {SOON_DAYS} дней",
+            "count": int(upcoming or 0),
+            "url": url_for("programme.training"),
+            "tone": "info",
+            "due": _as_date(next_on),
+        },
         {
             "title": f"Просроченные мероприятия дорожной карты{mine}",
             "count": int(late or 0),

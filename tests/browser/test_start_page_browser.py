@@ -1,0 +1,61 @@
+"""In a real browser: the curator's start page leads straight to the agreement waiting for
+signatures, the mentor's bell and queue lead to her signature, and once everyone has signed
+the item is gone from the curator's start page."""
+
+import pytest
+from playwright.sync_api import expect
+
+from tests import factories
+from tests.conftest import browser_login
+
+pytestmark = pytest.mark.browser
+
+
+def test_curator_follows_the_queue_to_the_agreement_and_the_item_goes_after_signing(
+    new_page, live_server
+):
+    curator = factories.make_user(
+        login="curator", roles=["curator"], full_name="Соколова Анна Викторовна"
+    )
+    mentor = factories.make_user(
+        login="mentor", roles=["mentor"], full_name="Кузнецова Елена Сергеевна"
+    )
+    _, _, _, pair = factories.make_agreement_parties(mentor_user=mentor)
+    agreement = factories.make_agreement(pair, issue=True, by=curator)
+
+    desk = new_page()
+    browser_login(desk, "curator")
+    desk.goto("/")
+    item = desk.locator(".queue-item", has_text="Соглашения ждут подписей")
+    expect(item.locator(".queue-count")).to_have_text("1")
+    item.get_by_role("link").click()
+    expect(desk).to_have_url(f"{live_server.url}/agreements/{agreement.id}")
+    expect(desk.get_by_role("heading", name=agreement.title)).to_be_visible()
+
+    # The mentor sees the bell and her own queue item, and signs with her password.
+    laptop = new_page()
+    browser_login(laptop, "mentor")
+    expect(laptop.locator(".bell-count")).to_have_text("1")
+    laptop.locator(".queue-item", has_text="Подпишите соглашение").get_by_role("link").click()
+    laptop.get_by_label("Я прочитал(а) правила и принимаю их").check()
+    laptop.get_by_role("button", name="Принять правила").click()
+    laptop.get_by_label("Пароль от учётной записи").fill(factories.DEFAULT_PASSWORD)
+    laptop.get_by_role("button", name="Подписать", exact=True).click()
+    expect(laptop.get_by_text("Соглашение подписано простой электронной подписью")).to_be_visible()
+
+    # The mother signs with a one-time code at the curator's screen.
+    desk.goto(f"/agreements/{agreement.id}")
+    desk.get_by_role("button", name="Выдать одноразовый код").click()
+    code = desk.locator(".slip-password").inner_text()
+    desk.get_by_role("link", name="Подписание по коду").click()
+    desk.get_by_label("Кто подписывает").select_option(
+        label="Орлова Наталья Петровна — Мать (законный представитель) Наставляемого"
+    )
+    desk.get_by_label("Я ознакомился(ась) с правилами").check()
+    desk.get_by_label("Одноразовый код с листка").fill(code)
+    desk.get_by_role("button", name="Подписать кодом").click()
+    expect(desk.get_by_text("Подпись Орлова Наталья Петровна принята")).to_be_visible()
+
+    desk.goto("/")
+    expect(desk.get_by_role("heading", name="Что сделать")).to_be_visible()
+    expect(desk.locator(".queue-item", has_text="Соглашения ждут подписей")).to_have_count(0)
