@@ -7,12 +7,23 @@ import pytest
 
 from portal.access import STAFF, Role
 from portal.communication import practices
+from portal.communication.models import ConsultationRequest
+from portal.communication.statuses import ContactKind
 from portal.extensions import db
 from tests import factories
 from tests.routes import methods
 
 EDITORS = set(STAFF)
 ALL = set(Role)
+# Every role passes the decorator; the object-level check refuses a user who is no teacher of
+# the request (the test users here have no person) — 403 or 404, and nothing changes.
+OBJECT = frozenset()
+
+
+class Seen(frozenset):
+    """The deputies (staff) see the object; for anyone else unrelated it does not exist (404)."""
+
+
 PLACEHOLDERS = {
     "{item}": "<int:item_id>",
     "{channel}": "<int:channel_id>",
@@ -21,6 +32,7 @@ PLACEHOLDERS = {
     "{contest}": "<int:contest_id>",
     "{entry}": "<int:entry_id>",
     "{file}": "<int:file_id>",
+    "{request}": "<int:request_id>",
 }
 # (method, path, roles admitted); {item} is a media item, {channel} a channel.
 ROUTES = [
@@ -57,6 +69,13 @@ ROUTES = [
     ("POST", "/communication/contest-entries/{entry}/submit", EDITORS),
     ("POST", "/communication/contest-entries/{entry}/result", EDITORS),
     ("GET", "/communication/contest-entries/{entry}/files/{file}", EDITORS),
+    ("GET", "/communication/help", ALL),
+    ("POST", "/communication/help/requests", {Role.MENTEE, Role.PARENT}),
+    ("POST", "/communication/help/materials", EDITORS),
+    ("POST", "/communication/help/profile", OBJECT),
+    ("GET", "/communication/help/requests/{request}", Seen(EDITORS)),
+    ("POST", "/communication/help/requests/{request}/answer", OBJECT),
+    ("POST", "/communication/help/requests/{request}/schedule", OBJECT),
     ("GET", "/communication/channels", {Role.ADMIN}),
     ("POST", "/communication/channels", {Role.ADMIN}),
     ("POST", "/communication/channels/{channel}/toggle", {Role.ADMIN}),
@@ -76,6 +95,18 @@ def test_matrix_covers_every_communication_route(app):
                 assert (method, rule.rule) in listed, (method, rule.rule)
                 found += 1
     assert found == len(ROUTES)
+
+
+def _request():
+    """A consultation request between people none of the matrix users is."""
+    teacher = factories.make_person("Кузнецова", "Елена", category="педагог", club="Робототехника")
+    student = factories.make_person("Орлов", "Дмитрий", is_mentee=True, club="Робототехника")
+    found = ConsultationRequest(
+        student_id=student.id, teacher_id=teacher.id, topic="Тема", channel=ContactKind.PHONE
+    )
+    db.session.add(found)
+    db.session.commit()
+    return found
 
 
 @pytest.mark.parametrize("role", list(Role), ids=lambda r: r.value)
@@ -103,9 +134,14 @@ def test_role_matrix(client, auth, role, method, path, allowed):
         contest=contest.id,
         entry=entry.id,
         file=entry.files[0].id,
+        request=_request().id,
     )
     response = client.open(url, method=method, data={})
-    if role in allowed:
+    if allowed is OBJECT:
+        assert response.status_code in (403, 404), (response.status_code, url)
+    elif isinstance(allowed, Seen) and role not in allowed:
+        assert response.status_code == 404, (response.status_code, url)
+    elif role in allowed:
         assert response.status_code in (200, 302, 422), (response.status_code, url)
     else:
         assert response.status_code == 403

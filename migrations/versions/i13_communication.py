@@ -2,7 +2,7 @@
 
 Revision ID: i13_communication
 Revises: i12_programme
-Create Date: 2026-12-01 23:42:50.624410
+Create Date: 2026-12-01 23:52:37.580965
 
 """
 from alembic import op
@@ -50,6 +50,22 @@ def upgrade():
     sa.PrimaryKeyConstraint('id', name=op.f('pk_target_groups')),
     sa.UniqueConstraint('name', name=op.f('uq_target_groups_name'))
     )
+    op.create_table('consultations',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('teacher_id', sa.Integer(), nullable=False),
+    sa.Column('kind', sa.String(length=20), nullable=False),
+    sa.Column('held_on', sa.Date(), nullable=False),
+    sa.Column('at', sa.String(length=5), nullable=False),
+    sa.Column('channel', sa.String(length=20), nullable=False),
+    sa.Column('where', sa.String(length=300), nullable=True),
+    sa.Column('created_at', portal.timeutil.UTCDateTime(), nullable=False),
+    sa.ForeignKeyConstraint(['teacher_id'], ['persons.id'], name=op.f('fk_consultations_teacher_id_persons'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_consultations'))
+    )
+    with op.batch_alter_table('consultations', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_consultations_held_on'), ['held_on'], unique=False)
+        batch_op.create_index(batch_op.f('ix_consultations_teacher_id'), ['teacher_id'], unique=False)
+
     op.create_table('contest_nominations',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('contest_id', sa.Integer(), nullable=False),
@@ -81,6 +97,20 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_dissemination_events_held_on'), ['held_on'], unique=False)
         batch_op.create_index(batch_op.f('ix_dissemination_events_target_group_id'), ['target_group_id'], unique=False)
 
+    op.create_table('method_materials',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('club', sa.String(length=150), nullable=False),
+    sa.Column('title', sa.String(length=250), nullable=False),
+    sa.Column('link', sa.String(length=500), nullable=False),
+    sa.Column('description', sa.Text(), nullable=True),
+    sa.Column('added_by_id', sa.Integer(), nullable=True),
+    sa.Column('created_at', portal.timeutil.UTCDateTime(), nullable=False),
+    sa.ForeignKeyConstraint(['added_by_id'], ['persons.id'], name=op.f('fk_method_materials_added_by_id_persons'), ondelete='SET NULL'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_method_materials'))
+    )
+    with op.batch_alter_table('method_materials', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_method_materials_club'), ['club'], unique=False)
+
     op.create_table('strategy_messages',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('target_group_id', sa.Integer(), nullable=False),
@@ -92,6 +122,42 @@ def upgrade():
     )
     with op.batch_alter_table('strategy_messages', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_strategy_messages_target_group_id'), ['target_group_id'], unique=False)
+
+    op.create_table('teacher_profiles',
+    sa.Column('person_id', sa.Integer(), nullable=False),
+    sa.Column('phone', sa.String(length=30), nullable=True),
+    sa.Column('messenger', sa.String(length=150), nullable=True),
+    sa.Column('email', sa.String(length=150), nullable=True),
+    sa.Column('profile_url', sa.String(length=500), nullable=True),
+    sa.Column('hours', sa.String(length=300), nullable=True),
+    sa.ForeignKeyConstraint(['person_id'], ['persons.id'], name=op.f('fk_teacher_profiles_person_id_persons'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('person_id', name=op.f('pk_teacher_profiles'))
+    )
+    op.create_table('consultation_requests',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('student_id', sa.Integer(), nullable=False),
+    sa.Column('teacher_id', sa.Integer(), nullable=False),
+    sa.Column('asked_by_id', sa.Integer(), nullable=True),
+    sa.Column('topic', sa.Text(), nullable=False),
+    sa.Column('channel', sa.String(length=20), nullable=False),
+    sa.Column('preferred_time', sa.String(length=200), nullable=True),
+    sa.Column('status', sa.String(length=20), nullable=False),
+    sa.Column('answer', sa.Text(), nullable=True),
+    sa.Column('answered_at', portal.timeutil.UTCDateTime(), nullable=True),
+    sa.Column('consultation_id', sa.Integer(), nullable=True),
+    sa.Column('created_at', portal.timeutil.UTCDateTime(), nullable=False),
+    sa.ForeignKeyConstraint(['asked_by_id'], ['users.id'], name=op.f('fk_consultation_requests_asked_by_id_users'), ondelete='SET NULL'),
+    sa.ForeignKeyConstraint(['consultation_id'], ['consultations.id'], name=op.f('fk_consultation_requests_consultation_id_consultations'), ondelete='SET NULL'),
+    sa.ForeignKeyConstraint(['student_id'], ['persons.id'], name=op.f('fk_consultation_requests_student_id_persons'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['teacher_id'], ['persons.id'], name=op.f('fk_consultation_requests_teacher_id_persons'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_consultation_requests'))
+    )
+    with op.batch_alter_table('consultation_requests', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_consultation_requests_consultation_id'), ['consultation_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_consultation_requests_created_at'), ['created_at'], unique=False)
+        batch_op.create_index(batch_op.f('ix_consultation_requests_status'), ['status'], unique=False)
+        batch_op.create_index(batch_op.f('ix_consultation_requests_student_id'), ['student_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_consultation_requests_teacher_id'), ['teacher_id'], unique=False)
 
     op.create_table('media_items',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -237,10 +303,23 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_media_items_channel_id'))
 
     op.drop_table('media_items')
+    with op.batch_alter_table('consultation_requests', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_consultation_requests_teacher_id'))
+        batch_op.drop_index(batch_op.f('ix_consultation_requests_student_id'))
+        batch_op.drop_index(batch_op.f('ix_consultation_requests_status'))
+        batch_op.drop_index(batch_op.f('ix_consultation_requests_created_at'))
+        batch_op.drop_index(batch_op.f('ix_consultation_requests_consultation_id'))
+
+    op.drop_table('consultation_requests')
+    op.drop_table('teacher_profiles')
     with op.batch_alter_table('strategy_messages', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_strategy_messages_target_group_id'))
 
     op.drop_table('strategy_messages')
+    with op.batch_alter_table('method_materials', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_method_materials_club'))
+
+    op.drop_table('method_materials')
     with op.batch_alter_table('dissemination_events', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_dissemination_events_target_group_id'))
         batch_op.drop_index(batch_op.f('ix_dissemination_events_held_on'))
@@ -251,6 +330,11 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_contest_nominations_contest_id'))
 
     op.drop_table('contest_nominations')
+    with op.batch_alter_table('consultations', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_consultations_teacher_id'))
+        batch_op.drop_index(batch_op.f('ix_consultations_held_on'))
+
+    op.drop_table('consultations')
     op.drop_table('target_groups')
     op.drop_table('media_channels')
     with op.batch_alter_table('contests', schema=None) as batch_op:

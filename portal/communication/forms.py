@@ -12,9 +12,24 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.validators import URL, DataRequired, InputRequired, Length, NumberRange, Optional
+from wtforms.validators import (
+    URL,
+    DataRequired,
+    Email,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    Regexp,
+)
 
-from portal.communication.statuses import DisseminationKind, MediaKind, MessageStage
+from portal.communication.statuses import (
+    ConsultationKind,
+    ContactKind,
+    DisseminationKind,
+    MediaKind,
+    MessageStage,
+)
 from portal.forms import choices
 from portal.plans.forms import MultiCheckboxField
 
@@ -151,3 +166,69 @@ class ResultForm(FlaskForm):
     result = StringField(
         "Результат", validators=[DataRequired("Укажите результат."), Length(max=300)]
     )
+
+
+class ProfileForm(FlaskForm):
+    phone = StringField("Телефон", validators=[Optional(), Length(max=30)])
+    messenger = StringField("Мессенджер или соцсеть", validators=[Optional(), Length(max=150)])
+    email = StringField(
+        "Электронная почта",
+        validators=[Optional(), Email("Проверьте адрес почты."), Length(max=150)],
+    )
+    profile_url = StringField(
+        "Профиль педагога",
+        validators=[
+            Optional(),
+            URL(message="Ссылка должна начинаться с http:// или https://."),
+            Length(max=500),
+        ],
+    )
+    hours = StringField("Часы консультаций", validators=[Optional(), Length(max=300)])
+
+
+class RequestForm(FlaskForm):
+    student_id = SelectField("Обучающийся", coerce=int)
+    teacher_id = SelectField("Педагог", coerce=int)
+    topic = TextAreaField(
+        "Тема консультации",
+        validators=[DataRequired("Опишите, с чем нужна помощь."), Length(max=2000)],
+    )
+    channel = SelectField(
+        "Удобный способ связи", choices=choices((c.value, c.title) for c in ContactKind)
+    )
+    preferred_time = StringField("Удобное время", validators=[Optional(), Length(max=200)])
+
+
+class AnswerForm(FlaskForm):
+    answer = TextAreaField("Ответ", validators=[DataRequired("Напишите ответ."), Length(max=4000)])
+
+
+class ScheduleForm(FlaskForm):
+    kind = SelectField(
+        "Консультация", choices=choices((k.value, k.title) for k in ConsultationKind)
+    )
+    held_on = DateField("Дата", validators=[InputRequired("Укажите дату.")])
+    at = StringField(
+        "Время",
+        validators=[
+            InputRequired("Укажите время."),
+            Regexp(r"^([01]\d|2[0-3]):[0-5]\d$", message="Время в виде 16:30."),
+        ],
+    )
+    channel = SelectField("Способ связи", choices=choices((c.value, c.title) for c in ContactKind))
+    where = StringField("Ссылка или место", validators=[Optional(), Length(max=300)])
+    others = MultiCheckboxField("Для групповой: другие запросы к вам", coerce=int)
+
+
+class MaterialForm(FlaskForm):
+    club = SelectField("Объединение")
+    title = StringField("Материал", validators=[DataRequired("Укажите название."), Length(max=250)])
+    link = StringField(
+        "Ссылка",
+        validators=[
+            DataRequired("Укажите ссылку."),
+            URL(message="Ссылка должна начинаться с http:// или https://."),
+            Length(max=500),
+        ],
+    )
+    description = TextAreaField("Для чего", validators=[Optional(), Length(max=2000)])

@@ -1,12 +1,14 @@
 """What the communication area does when other areas announce a fact (portal.signals)."""
 
 from portal import signals
+from portal.communication.help import can_see_request
 from portal.communication.plan import request_takedown
 from portal.communication.work import may_see_item
 from portal.notifications.core import notify, register_visibility
 from portal.relations import PUBLICATION
 
 register_visibility("media_item", may_see_item)
+register_visibility("consultation_request", can_see_request)
 
 
 @signals.consent_revoked.connect

@@ -17,11 +17,14 @@ from sqlalchemy.orm import Mapped, deferred, mapped_column, relationship
 
 from portal.accounts.models import User
 from portal.communication.statuses import (
+    ConsultationKind,
+    ContactKind,
     DisseminationKind,
     EntryStatus,
     MediaKind,
     MediaStatus,
     MessageStage,
+    RequestStatus,
 )
 from portal.extensions import db
 from portal.matching.models import MentorshipForm, Pair
@@ -273,4 +276,86 @@ class EntryFile(db.Model):
     mimetype: Mapped[str] = mapped_column(String(100))
     size: Mapped[int] = mapped_column(Integer)
     data: Mapped[bytes] = deferred(mapped_column(LargeBinary))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+# --- remote methodical help (002_…) ---------------------------------------------------------
+
+
+class TeacherProfile(db.Model):
+    """A teacher's channels and consultation hours, shown to the students of their club."""
+
+    __tablename__ = "teacher_profiles"
+
+    person_id: Mapped[int] = mapped_column(
+        ForeignKey("persons.id", ondelete="CASCADE"), primary_key=True
+    )
+    phone: Mapped[str | None] = mapped_column(String(30))
+    messenger: Mapped[str | None] = mapped_column(String(150))
+    email: Mapped[str | None] = mapped_column(String(150))
+    profile_url: Mapped[str | None] = mapped_column(String(500))
+    hours: Mapped[str | None] = mapped_column(String(300))  # «вторник и четверг, 16:00–17:00»
+
+
+class Consultation(db.Model):
+    """An individual or group consultation a teacher schedules in answer to requests."""
+
+    __tablename__ = "consultations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    teacher_id: Mapped[int] = mapped_column(
+        ForeignKey("persons.id", ondelete="CASCADE"), index=True
+    )
+    kind: Mapped[ConsultationKind] = mapped_column(StatusType(ConsultationKind, 20))
+    held_on: Mapped[date] = mapped_column(Date, index=True)
+    at: Mapped[str] = mapped_column(String(5))  # «16:30», Moscow time
+    channel: Mapped[ContactKind] = mapped_column(StatusType(ContactKind, 20))
+    where: Mapped[str | None] = mapped_column(String(300))  # a link or a room
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    teacher: Mapped[Person] = relationship(lazy="joined")
+
+
+class ConsultationRequest(db.Model):
+    """A student's (or a parent's for the child) request to a teacher of the student's club."""
+
+    __tablename__ = "consultation_requests"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    student_id: Mapped[int] = mapped_column(
+        ForeignKey("persons.id", ondelete="CASCADE"), index=True
+    )
+    teacher_id: Mapped[int] = mapped_column(
+        ForeignKey("persons.id", ondelete="CASCADE"), index=True
+    )
+    asked_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    topic: Mapped[str] = mapped_column(Text)
+    channel: Mapped[ContactKind] = mapped_column(StatusType(ContactKind, 20))
+    preferred_time: Mapped[str | None] = mapped_column(String(200))
+    status: Mapped[RequestStatus] = mapped_column(
+        StatusType(RequestStatus, 20), default=RequestStatus.WAITING, index=True
+    )
+    answer: Mapped[str | None] = mapped_column(Text)
+    answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    consultation_id: Mapped[int | None] = mapped_column(
+        ForeignKey("consultations.id", ondelete="SET NULL"), index=True
+    )
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+
+    student: Mapped[Person] = relationship(foreign_keys=[student_id], lazy="joined")
+    teacher: Mapped[Person] = relationship(foreign_keys=[teacher_id], lazy="joined")
+    consultation: Mapped[Consultation | None] = relationship(lazy="joined")
+
+
+class MethodMaterial(db.Model):
+    """A methodical material of a club's library: a link, with what it is for."""
+
+    __tablename__ = "method_materials"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    club: Mapped[str] = mapped_column(String(150), index=True)
+    title: Mapped[str] = mapped_column(String(250))
+    link: Mapped[str] = mapped_column(String(500))
+    description: Mapped[str | None] = mapped_column(Text)
+    added_by_id: Mapped[int | None] = mapped_column(ForeignKey("persons.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -46,3 +46,23 @@ class EntryStatus(Status):
     DRAFT = "draft", "Готовится", "info"
     SUBMITTED = "submitted", "Подана", "ok"
     WITHDRAWN = "withdrawn", "Отозвана", "muted"
+
+
+class RequestStatus(Status):
+    WAITING = "waiting", "Ждёт ответа", "warn"
+    ANSWERED = "answered", "Отвечено", "ok"
+    SCHEDULED = "scheduled", "Консультация назначена", "info"
+
+
+class ContactKind(Status):
+    """The ways of remote help of 002_… п. 2.3."""
+
+    PHONE = "phone", "Телефон", "muted"
+    MESSENGER = "messenger", "Мессенджер или соцсеть", "muted"
+    EMAIL = "email", "Электронная почта", "muted"
+    PROFILE = "profile", "Профиль педагога", "muted"
+
+
+class ConsultationKind(Status):
+    INDIVIDUAL = "individual", "Индивидуальная", "info"
+    GROUP = "group", "Групповая", "info"

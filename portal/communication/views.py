@@ -409,4 +409,4 @@ def toggle_channel(channel_id: int):
 
 
 # The strategy's pages register on this blueprint.
-from portal.communication import practices_views, strategy_views  # noqa: E402, F401
+from portal.communication import help_views, practices_views, strategy_views  # noqa: E402, F401

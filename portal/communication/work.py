@@ -11,11 +11,18 @@ from flask import url_for
 from sqlalchemy import Date, cast, exists, func, null, select
 
 from portal.access import MANAGERS, Role
-from portal.communication.models import Contest, ContestEntry, MediaChannel, MediaItem
+from portal.communication.help import LATE_DAYS, teacher_person
+from portal.communication.models import (
+    ConsultationRequest,
+    Contest,
+    ContestEntry,
+    MediaChannel,
+    MediaItem,
+)
 from portal.communication.plan import counted_clause
-from portal.communication.statuses import EntryStatus, MediaStatus
+from portal.communication.statuses import EntryStatus, MediaStatus, RequestStatus
 from portal.extensions import db
-from portal.timeutil import today_moscow
+from portal.timeutil import today_moscow, utcnow
 
 DUE_DAYS = 3  # an item planned within three days is due
 CONTEST_DAYS = 30  # a contest's application deadline enters the queue a month ahead
@@ -33,9 +40,50 @@ def work_items(user) -> list:
     from portal.notifications.queue import WorkItem, tally
 
     staff = user.has_any_role((*MANAGERS, Role.GROUP))
-    if not staff:
+    teacher = teacher_person(user)
+    if not staff and teacher is None:
         return []
     today = today_moscow()
+    measures = {}
+    if teacher is not None:
+        measures["help_waiting"] = _waiting_requests().where(
+            ConsultationRequest.teacher_id == teacher.id
+        )
+    if staff:
+        late = utcnow() - timedelta(days=LATE_DAYS)
+        measures["help_late"] = _waiting_requests().where(ConsultationRequest.created_at < late)
+        measures.update(_staff_measures(user, today))
+    t = tally(measures)
+    items = []
+    if teacher is not None:
+        items.append(
+            WorkItem(
+                "Запросы консультаций ждут вашего ответа",
+                t["help_waiting"].count,
+                url_for("communication.help"),
+                "warning",
+            )
+        )
+    if not staff:
+        return items
+    items.append(
+        WorkItem(
+            f"Запросы консультаций без ответа больше {LATE_DAYS} дней",
+            t["help_late"].count,
+            url_for("communication.help", status=RequestStatus.WAITING.value),
+            "danger",
+        )
+    )
+    return items + _staff_items(t, today)
+
+
+def _waiting_requests():
+    return select(ConsultationRequest.id.label("ref"), _no_due()).where(
+        ConsultationRequest.status == RequestStatus.WAITING
+    )
+
+
+def _staff_measures(user, today: date) -> dict:
     mine = _planned(user.id)
     month_start = today.replace(day=1)
     next_month = (month_start + timedelta(days=32)).replace(day=1)
@@ -46,39 +94,39 @@ def work_items(user) -> list:
         day >= month_start,
         day < next_month,
     )
-    t = tally(
-        {
-            "due": mine.where(
-                MediaItem.planned_on >= today,
-                MediaItem.planned_on <= today + timedelta(days=DUE_DAYS),
-            ),
-            "overdue": mine.where(MediaItem.planned_on < today),
-            "takedown": select(
-                MediaItem.id.label("ref"), MediaItem.takedown_since.label("due")
-            ).where(
-                MediaItem.status == MediaStatus.PUBLISHED, MediaItem.takedown_since.is_not(None)
-            ),
-            "contest_drafts": select(
-                ContestEntry.id.label("ref"), Contest.applications_until.label("due")
-            )
-            .join(Contest, Contest.id == ContestEntry.contest_id)
-            .where(
-                ContestEntry.status == EntryStatus.DRAFT,
-                Contest.applications_until >= today,
-                Contest.applications_until <= today + timedelta(days=CONTEST_DAYS),
-            ),
-            "contest_results": select(ContestEntry.id.label("ref"), Contest.results_by.label("due"))
-            .join(Contest, Contest.id == ContestEntry.contest_id)
-            .where(
-                ContestEntry.status == EntryStatus.SUBMITTED,
-                ContestEntry.result.is_(None),
-                Contest.results_by < today,
-            ),
-            "silent": select(MediaChannel.id.label("ref"), _no_due()).where(
-                MediaChannel.active.is_(True), MediaChannel.monthly.is_(True), ~spoken
-            ),
-        }
-    )
+    return {
+        "due": mine.where(
+            MediaItem.planned_on >= today,
+            MediaItem.planned_on <= today + timedelta(days=DUE_DAYS),
+        ),
+        "overdue": mine.where(MediaItem.planned_on < today),
+        "takedown": select(MediaItem.id.label("ref"), MediaItem.takedown_since.label("due")).where(
+            MediaItem.status == MediaStatus.PUBLISHED, MediaItem.takedown_since.is_not(None)
+        ),
+        "contest_drafts": select(
+            ContestEntry.id.label("ref"), Contest.applications_until.label("due")
+        )
+        .join(Contest, Contest.id == ContestEntry.contest_id)
+        .where(
+            ContestEntry.status == EntryStatus.DRAFT,
+            Contest.applications_until >= today,
+            Contest.applications_until <= today + timedelta(days=CONTEST_DAYS),
+        ),
+        "contest_results": select(ContestEntry.id.label("ref"), Contest.results_by.label("due"))
+        .join(Contest, Contest.id == ContestEntry.contest_id)
+        .where(
+            ContestEntry.status == EntryStatus.SUBMITTED,
+            ContestEntry.result.is_(None),
+            Contest.results_by < today,
+        ),
+        "silent": select(MediaChannel.id.label("ref"), _no_due()).where(
+            MediaChannel.active.is_(True), MediaChannel.monthly.is_(True), ~spoken
+        ),
+    }
+
+
+def _staff_items(t, today: date) -> list:
+    from portal.notifications.queue import WorkItem
 
     def link(tally_, **args):
         if tally_.refs == 1 and "channel" not in args:

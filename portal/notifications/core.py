@@ -12,6 +12,7 @@ from sqlalchemy import func, select, update
 
 from portal.accounts.models import User
 from portal.agreements.access import can_view as can_view_agreement
+from portal.communication import help as communication_help
 from portal.communication.work import media_reminders
 from portal.extensions import db
 from portal.matching.access import can_view_pair
@@ -193,6 +194,7 @@ REMINDER_SOURCES: tuple[Callable[[date], int], ...] = (
     plan_item_reminders,
     _from_area(programme_work.reminders),
     media_reminders,
+    _from_area(communication_help.reminders),
 )
 
 
