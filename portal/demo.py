@@ -23,7 +23,15 @@ DEMO_ACCOUNTS = (
 )
 
 # Area seeders in the order their data depends on each other; each has seed(ctx).
-AREA_SEEDERS = ("people", "matching", "plans", "agreements", "programme", "notifications")
+AREA_SEEDERS = (
+    "people",
+    "matching",
+    "plans",
+    "agreements",
+    "programme",
+    "communication",
+    "notifications",
+)
 
 
 @dataclass

@@ -2,7 +2,7 @@
 
 Revision ID: i13_communication
 Revises: i12_programme
-Create Date: 2026-12-01 23:52:37.580965
+Create Date: 2026-12-02 00:00:16.825644
 
 """
 from alembic import op
