@@ -50,3 +50,4 @@ bench: install-dev
 	$(BIN)/python bench/matching.py
 	$(BIN)/python bench/plans.py
 	$(BIN)/python -m bench.agreements
+	$(BIN)/python bench/communication.py
