@@ -299,6 +299,12 @@ EXPORT_COLUMNS = [
 ]
 
 
+def _short(full_name: str) -> str:
+    """«Лебедев И. Н.» for the narrow PDF column."""
+    last, *rest = full_name.split()
+    return " ".join([last, *(f"{part[0]}." for part in rest)])
+
+
 def _export_rows(year: int) -> list[dict]:
     today = today_moscow()
     rows = []
@@ -316,6 +322,7 @@ def _export_rows(year: int) -> list[dict]:
                 "event": event,
                 "target_group": item.target_group.name if item.target_group else "",
                 "responsible": item.responsible.full_name if item.responsible else "",
+                "responsible_short": _short(item.responsible.full_name) if item.responsible else "",
                 "status": item.status.title,
                 "link": item.link or "",
                 "flags": " ".join(f.text for f in rules.flags(item, today)),
