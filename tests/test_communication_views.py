@@ -2,7 +2,7 @@
 
 import io
 import subprocess
-from datetime import date
+from datetime import date, timedelta
 
 from openpyxl import load_workbook
 from pypdf import PdfReader
@@ -140,3 +140,44 @@ def test_admin_adds_a_channel_once(client, auth, admin):
     again = client.post("/communication/channels", data={"name": "Telegram-канал"})
     assert again.status_code == 422 and "Такой канал уже есть." in again.get_data(as_text=True)
     assert db.session.query(MediaChannel).count() == 1
+
+
+def test_events_of_the_road_map_and_trainings_are_offered_and_filled_in(client, auth, group):
+    from portal.programme.models import RoadMap, RoadMapActivity, Stage, TrainingEvent
+    from portal.timeutil import today_moscow
+
+    today = today_moscow()
+    road_map = RoadMap(year=today.year, source="приказ")
+    activity = RoadMapActivity(
+        road_map=road_map,
+        stage=Stage.PAIRS,
+        title="Торжественный старт пар",
+        responsible_id=group.id,
+        deadline=today + timedelta(days=20),
+    )
+    far = RoadMapActivity(
+        road_map=road_map,
+        stage=Stage.PAIRS,
+        title="Далёкое мероприятие",
+        responsible_id=group.id,
+        deadline=today + timedelta(days=400),
+    )
+    training = TrainingEvent(
+        topic="Школа наставника",
+        held_on=today + timedelta(days=5),
+        hours=4,
+        trainer="Соколова А. В.",
+        place="ауд. 12",
+    )
+    db.session.add_all([road_map, activity, far, training])
+    db.session.commit()
+    auth.login(group)
+    page = client.get("/communication/media/new").get_data(as_text=True)
+    assert "Дорожная карта: Торжественный старт пар" in page
+    assert "Обучение наставников: Школа наставника" in page
+    assert "Далёкое мероприятие" not in page
+    page = client.get(
+        f"/communication/media/new?kind=press_release&event=activity:{activity.id}"
+    ).get_data(as_text=True)
+    assert 'value="Торжественный старт пар"' in page
+    assert f'value="{(today + timedelta(days=20)).isoformat()}"' in page

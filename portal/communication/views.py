@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from portal.access import STAFF, Role, roles_required
 from portal.accounts.models import User, UserRole
-from portal.communication import plan, rules
+from portal.communication import events, plan, rules
 from portal.communication.forms import ChannelForm, MediaItemForm, PublishForm
 from portal.communication.models import MediaChannel, MediaItem, TargetGroup
 from portal.communication.statuses import MediaKind, MediaStatus
@@ -172,6 +172,7 @@ def _render_item(form, item, publish_form=None, code=200):
     today = today_moscow()
     return render_template(
         "communication/item.html",
+        programme_events=events.programme_events(today) if item is None else [],
         form=form,
         item=item,
         publish_form=publish_form or PublishForm(published_on=today),
@@ -190,6 +191,9 @@ def _save(item: MediaItem | None):
             form.responsible_id.data = current_user.id
             form.kind.data = request.args.get("kind") or MediaKind.NEWS.value
             form.planned_on.data = today_moscow()
+            chosen = events.find_event(request.args.get("event"), today_moscow())
+            if chosen is not None:
+                form.event_title.data, form.event_on.data = chosen.title, chosen.on
         else:
             form.kind.data = item.kind.value
             form.responsible_id.data = item.responsible_id or 0
