@@ -151,6 +151,8 @@ def test_training_mark_follows_attendance_of_the_required_events(app, curator):
     assert (mentor.training_completed, mentor.training_completed_on) == (True, second.held_on)
     page = factories.client_for(app, curator).get(f"/people/{mentor.id}").get_data(as_text=True)
     assert f"пройдено {second.held_on:%d.%m.%Y}" in page
+    listing = factories.client_for(app, curator).get("/programme/training").get_data(as_text=True)
+    assert f"пройдено {second.held_on:%d.%m.%Y}</span>" in listing
     people.set_attendance(first, [])  # recorded by mistake: the mark goes away
     db.session.commit()
     assert mentor.training_completed is False

@@ -9,6 +9,7 @@ from collections.abc import Callable, Iterable
 from datetime import date, timedelta
 
 from sqlalchemy import func, select, update
+from sqlalchemy.exc import IntegrityError
 
 from portal.accounts.models import User
 from portal.agreements.access import can_view as can_view_agreement
@@ -79,7 +80,16 @@ def notify(
         key=key,
         created_at=utcnow(),
     )
-    db.session.add(notification)
+    if key is None:
+        db.session.add(notification)
+        return notification
+    # Two reminder runs at once (two servers' timers) may race for the same key: the unique
+    # constraint decides, and the loser's savepoint is rolled back without harm.
+    try:
+        with db.session.begin_nested():
+            db.session.add(notification)
+    except IntegrityError:
+        return None
     return notification
 
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from flask import url_for
-from sqlalchemy import Date, Select, and_, cast, distinct, exists, func, literal, null, or_
+from sqlalchemy import Date, Select, and_, case, cast, distinct, exists, func, literal, null, or_
 from sqlalchemy import select as sql_select
 from sqlalchemy.sql import union_all
 
@@ -154,20 +154,40 @@ def _slots_to_sign(person_id: int) -> Select:
 # --- the curator ---------------------------------------------------------------------------------
 
 
-def _people_without_consent(base_flag) -> Select:
-    return sql_select(Person.id.label("ref"), _no_due()).where(
-        base_flag, Person.anonymised_at.is_(None), consent_state_clause(ConsentState.MISSING)
-    )
-
-
-def _people_revoked(base_flag) -> Select:
+def _people_consents():
+    """Each person of the bases once, with the state of their consent: the four consent
+    measures read this one scan (a CTE SQLite and PostgreSQL evaluate once)."""
+    missing = consent_state_clause(ConsentState.MISSING)
+    revoked = consent_state_clause(ConsentState.REVOKED)
     last_revoked = (
         sql_select(func.max(Consent.revoked_on))
         .where(Consent.person_id == Person.id, Consent.kind == PROCESSING)
         .scalar_subquery()
     )
-    return sql_select(Person.id.label("ref"), last_revoked.label("due")).where(
-        base_flag, Person.anonymised_at.is_(None), consent_state_clause(ConsentState.REVOKED)
+    return (
+        sql_select(
+            Person.id.label("id"),
+            Person.is_mentee.label("is_mentee"),
+            Person.is_mentor.label("is_mentor"),
+            missing.label("missing"),
+            revoked.label("revoked"),
+            # Only a revoked consent has a destruction deadline; CASE skips the others' lookup.
+            case((revoked, last_revoked)).label("revoked_on"),
+        )
+        .where(Person.anonymised_at.is_(None), or_(Person.is_mentee, Person.is_mentor))
+        .cte("people_consents")
+    )
+
+
+def _people_without_consent(people, base) -> Select:
+    return sql_select(people.c.id.label("ref"), _no_due()).where(
+        people.c[base].is_(True), people.c.missing.is_(True)
+    )
+
+
+def _people_revoked(people, base) -> Select:
+    return sql_select(people.c.id.label("ref"), people.c.revoked_on.label("due")).where(
+        people.c[base].is_(True), people.c.revoked.is_(True)
     )
 
 
@@ -217,12 +237,13 @@ def curator_items(user) -> list[WorkItem]:
     if not user.has_role(Role.CURATOR):
         return []
     today = today_moscow()
+    people = _people_consents()
     t = tally(
         {
-            "mentees_no_consent": _people_without_consent(Person.is_mentee),
-            "mentors_no_consent": _people_without_consent(Person.is_mentor),
-            "mentees_revoked": _people_revoked(Person.is_mentee),
-            "mentors_revoked": _people_revoked(Person.is_mentor),
+            "mentees_no_consent": _people_without_consent(people, "is_mentee"),
+            "mentors_no_consent": _people_without_consent(people, "is_mentor"),
+            "mentees_revoked": _people_revoked(people, "is_mentee"),
+            "mentors_revoked": _people_revoked(people, "is_mentor"),
             "pairs_no_agreement": _pairs_without_agreement(),
             "agreements_signing": sql_select(Agreement.id.label("ref"), _no_due()).where(
                 Agreement.status == AgreementStatus.SIGNING

@@ -405,14 +405,14 @@ def candidate_decision(candidate_id: int):
 @roles_required(*READERS)
 def training():
     events = list(db.session.scalars(select(TrainingEvent).order_by(TrainingEvent.held_on.desc())))
-    mentors = []
+    mentors = None
     if current_user.has_any_role(STAFF):
-        mentors = list(
-            db.session.scalars(
-                select(Person)
-                .where(Person.is_mentor.is_(True), Person.anonymised_at.is_(None))
-                .order_by(Person.training_completed.desc(), Person.last_name)
-            )
+        mentors = db.paginate(
+            select(Person)
+            .where(Person.is_mentor.is_(True), Person.anonymised_at.is_(None))
+            .order_by(Person.training_completed.desc(), Person.last_name, Person.id),
+            per_page=50,
+            error_out=False,
         )
     return render_template(
         "programme/training.html",
