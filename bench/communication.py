@@ -125,36 +125,47 @@ def seed(app, years: int, today: date) -> dict:
         }
 
 
-def measure(app, user_id: int, path: str, requests: int) -> dict:
-    with app.app_context():
-        engine = db.engine
-    client = app.test_client()
-    with client.session_transaction() as session:
-        session["_user_id"] = str(user_id)
-        session["_fresh"] = True
-    statements: list[str] = []
+class Site:
+    """One size's portal: its app, the working-group user and a logged-in client."""
 
-    def count(*args):
-        statements.append(args[2])
+    def __init__(self, years: int, today: date):
+        tmp = tempfile.mkdtemp(prefix="bench-communication-")
+        self.app = create_app(
+            {
+                "DATABASE_URL": f"sqlite:///{tmp}/bench.db",
+                "SECRET_KEY": "bench",
+                "INSTANCE_PATH": tmp,
+                "WTF_CSRF_ENABLED": False,
+            }
+        )
+        self.facts = seed(self.app, years, today)
+        user_id = self.facts.pop("user_id")
+        with self.app.app_context():
+            self.engine = db.engine
+        self.client = self.app.test_client()
+        with self.client.session_transaction() as session:
+            session["_user_id"] = str(user_id)
+            session["_fresh"] = True
+        self.statements: list[str] = []
+        event.listen(self.engine, "before_cursor_execute", self._count)
 
-    event.listen(engine, "before_cursor_execute", count)
-    timings, queries, statuses = [], [], set()
-    try:
-        for _ in range(requests + 2):
-            statements.clear()
-            started = time.perf_counter()
-            response = client.get(path)
-            timings.append(time.perf_counter() - started)
-            queries.append(len(statements))
-            statuses.add(response.status_code)
-    finally:
-        event.remove(engine, "before_cursor_execute", count)
-    timings, queries = timings[2:], queries[2:]  # the first requests warm caches up
+    def _count(self, *args):
+        self.statements.append(args[2])
+
+    def get(self, path: str) -> tuple[float, int, int]:
+        self.statements.clear()
+        started = time.perf_counter()
+        response = self.client.get(path)
+        return time.perf_counter() - started, len(self.statements), response.status_code
+
+
+def summary(samples: list[tuple[float, int, int]]) -> dict:
+    timings = [s[0] for s in samples]
     return {
         "median_ms": round(statistics.median(timings) * 1000, 2),
         "p95_ms": round(percentile(timings, 95) * 1000, 2),
-        "sql_queries": sorted(set(queries)),
-        "status": sorted(statuses),
+        "sql_queries": sorted({s[1] for s in samples}),
+        "status": sorted({s[2] for s in samples}),
     }
 
 
@@ -167,23 +178,6 @@ def pages(today: date) -> dict[str, str]:
     }
 
 
-def run(years: int, requests: int, today: date) -> dict:
-    tmp = tempfile.mkdtemp(prefix="bench-communication-")
-    app = create_app(
-        {
-            "DATABASE_URL": f"sqlite:///{tmp}/bench.db",
-            "SECRET_KEY": "bench",
-            "INSTANCE_PATH": tmp,
-            "WTF_CSRF_ENABLED": False,
-        }
-    )
-    result = seed(app, years, today)
-    user_id = result.pop("user_id")
-    for name, path in pages(today).items():
-        result[name] = measure(app, user_id, path, requests)
-    return result
-
-
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--requests", type=int, default=30)
@@ -191,7 +185,20 @@ def main() -> None:
     from portal.timeutil import today_moscow
 
     today = today_moscow()
-    small, large = run(1, args.requests, today), run(5, args.requests, today)
+    sites = {"1_year": Site(1, today), "5_years": Site(5, today)}
+    results = {name: dict(site.facts) for name, site in sites.items()}
+    for page, path in pages(today).items():
+        samples = {name: [] for name in sites}
+        # The two sizes alternate request by request, so a shared machine's load falls on both.
+        for i in range(args.requests + 2):
+            for name, site in sites.items():
+                if i >= 2:  # the first requests warm caches up
+                    samples[name].append(site.get(path))
+                else:
+                    site.get(path)
+        for name in sites:
+            results[name][page] = summary(samples[name])
+    small, large = results["1_year"], results["5_years"]
     names = list(pages(today))
     ratios = {n: round(large[n]["median_ms"] / small[n]["median_ms"], 2) for n in names}
     report = {
