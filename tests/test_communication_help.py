@@ -5,7 +5,9 @@ from datetime import date, timedelta
 
 import pytest
 from flask import current_app
+from sqlalchemy import select
 
+from portal.audit import AuditEvent
 from portal.communication import help as domain
 from portal.communication.models import Consultation, ConsultationRequest, TeacherProfile
 from portal.communication.statuses import ConsultationKind, ContactKind, RequestStatus
@@ -121,6 +123,10 @@ def test_the_student_sees_the_teachers_channels_and_books_a_consultation(club, c
         data={"phone": "+7 900 000-00-00", "hours": "вторник, 16:00–17:00"},
     )
     assert db.session.get(TeacherProfile, club.teacher.id).hours == "вторник, 16:00–17:00"
+    logged = db.session.scalars(
+        select(AuditEvent).where(AuditEvent.object_type == "teacher_profile")
+    ).one()
+    assert logged.changes["phone"] == [None, "+7 900 000-00-00"]
     auth.login(club.student_user)
     page = client.get("/communication/help").get_data(as_text=True)
     assert "Кузнецова Елена Сергеевна" in page and "вторник, 16:00–17:00" in page

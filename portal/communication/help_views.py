@@ -4,6 +4,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
+from portal import audit
 from portal.access import ALL_ROLES, Role, roles_required
 from portal.communication import help as domain
 from portal.communication.forms import (
@@ -94,9 +95,18 @@ def help_profile():
     if not form.validate_on_submit():
         return _page(422, profile_form=form)
     profile = db.session.get(TeacherProfile, teacher.id) or TeacherProfile(person_id=teacher.id)
-    for name in ("phone", "messenger", "email", "profile_url", "hours"):
+    fields = ("phone", "messenger", "email", "profile_url", "hours")
+    before = {name: getattr(profile, name) for name in fields}
+    for name in fields:
         setattr(profile, name, (getattr(form, name).data or "").strip() or None)
     db.session.add(profile)
+    # The teacher's contacts are personal data shown to students: every change is logged.
+    audit.record(
+        "update",
+        "teacher_profile",
+        teacher.id,
+        audit.diff(before, {name: getattr(profile, name) for name in fields}),
+    )
     db.session.commit()
     flash(
         "Каналы связи и часы консультаций сохранены: их видят обучающиеся вашего объединения.",
