@@ -75,3 +75,4 @@ bench: install-dev
 	$(BIN)/python bench/plans.py
 	$(BIN)/python -m bench.agreements
 	$(BIN)/python bench/first_day.py
+	$(BIN)/python bench/communication.py

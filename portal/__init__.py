@@ -70,6 +70,8 @@ def _register_areas(app: Flask) -> None:
     from portal.accounts import views as accounts
     from portal.agreements import handlers as agreements_handlers  # noqa: F401
     from portal.agreements import views as agreements
+    from portal.communication import handlers as communication_handlers  # noqa: F401
+    from portal.communication import views as communication
     from portal.main import views as main
     from portal.matching import handlers as matching_handlers  # noqa: F401
     from portal.matching import views as matching
@@ -94,6 +96,7 @@ def _register_areas(app: Flask) -> None:
         monitoring,
         programme,
         notifications,
+        communication,
     ):
         app.register_blueprint(area.bp)
 

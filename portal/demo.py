@@ -9,6 +9,7 @@ from portal.access import Role
 from portal.accounts.models import User
 from portal.accounts.service import create_user
 from portal.agreements import demo as agreements_demo
+from portal.communication import demo as communication_demo
 from portal.extensions import db
 from portal.matching import demo as matching_demo
 from portal.monitoring import demo as monitoring_demo
@@ -38,6 +39,7 @@ AREA_SEEDERS = (
     agreements_demo,
     monitoring_demo,
     programme_demo,
+    communication_demo,
     notifications_demo,
 )
 

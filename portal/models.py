@@ -2,6 +2,7 @@
 
 from portal.accounts.models import User, UserRole  # noqa: F401
 from portal.audit import AuditEvent  # noqa: F401
+from portal.communication.models import MediaChannel, MediaItem  # noqa: F401
 from portal.matching.models import MentorshipForm, Pair, PairMember  # noqa: F401
 from portal.monitoring.models import (  # noqa: F401
     AnnualReport,

@@ -26,6 +26,9 @@ NAV = (
     NavItem("Мониторинг", "monitoring.index", (*MANAGERS, Role.GROUP)),
     NavItem("Мои анкеты", "monitoring.mine", (Role.MENTOR, Role.MENTEE)),
     NavItem("Программа", "programme.roadmaps", (*STAFF, Role.MENTOR)),
+    NavItem("Медиаплан", "communication.media", STAFF),
+    NavItem("Практики", "communication.practices", tuple(Role)),
+    NavItem("Методическая помощь", "communication.help", tuple(Role)),
     NavItem("Пользователи", "accounts.users", MANAGERS),
     NavItem("Настройки", "settings.edit", (Role.ADMIN,)),
 )

@@ -4,6 +4,14 @@ import itertools
 from datetime import date
 
 from portal.accounts.models import User
+from portal.communication.models import (
+    DisseminationEvent,
+    MediaChannel,
+    MediaItem,
+    StrategyMessage,
+    TargetGroup,
+)
+from portal.communication.statuses import DisseminationKind, MediaKind, MediaStatus, MessageStage
 from portal.extensions import db
 from portal.matching.models import MentorshipForm, Pair, PairMember
 from portal.people.models import Consent, Person, PersonTag, Representative, Tag
@@ -505,3 +513,58 @@ def answer_questionnaire(assignment, values: dict, submit: bool = True):
         campaigns.submit(assignment)
         db.session.commit()
     return assignment
+def make_channel(name: str = "Сайт Центра", **overrides):
+    channel = db.session.query(MediaChannel).filter_by(name=name).one_or_none()
+    if channel is None:
+        channel = MediaChannel(name=name, **overrides)
+        db.session.add(channel)
+        db.session.commit()
+    return channel
+
+
+def make_media_item(channel=None, **overrides):
+    people = overrides.pop("people", [])
+    values = {
+        "kind": MediaKind.NEWS,
+        "title": "Новость о программе наставничества",
+        "planned_on": date(2026, 12, 10),
+        "status": MediaStatus.PLANNED,
+    }
+    values.update(overrides)
+    item = MediaItem(channel=channel or make_channel(), **values)
+    item.people = list(people)
+    db.session.add(item)
+    db.session.commit()
+    return item
+
+
+def make_target_group(name: str = "Родители обучающихся", **overrides) -> TargetGroup:
+    group = db.session.query(TargetGroup).filter_by(name=name).one_or_none()
+    if group is None:
+        group = TargetGroup(name=name, **overrides)
+        db.session.add(group)
+        db.session.commit()
+    return group
+
+
+def make_strategy_message(group=None, **overrides) -> StrategyMessage:
+    values = {"stage": MessageStage.AWARENESS, "text": "В Центре работает программа наставничества"}
+    values.update(overrides)
+    message = StrategyMessage(target_group=group or make_target_group(), **values)
+    db.session.add(message)
+    db.session.commit()
+    return message
+
+
+def make_dissemination_event(**overrides) -> DisseminationEvent:
+    values = {
+        "held_on": date(2026, 10, 5),
+        "kind": DisseminationKind.EVENT,
+        "title": "Родительское собрание о наставничестве",
+        "reach": 40,
+    }
+    values.update(overrides)
+    event = DisseminationEvent(**values)
+    db.session.add(event)
+    db.session.commit()
+    return event

@@ -339,8 +339,8 @@ def test_the_queue_asks_one_query_per_provider_whatever_the_data(app, curator):
         _, child, _, pair = factories.make_agreement_parties()
         pair_domain.file_petition(pair, child, "Причина", _today())
         db.session.commit()
-    # One query for the curator's measures, two for the programme's.
-    assert measure() == empty == 3
+    # One query for the curator's measures, two for the programme's, one for the media plan.
+    assert measure() == empty == 4
 
 
 def test_pair_history_names_the_person_not_the_login(app, curator, mentor):

@@ -13,6 +13,8 @@ from sqlalchemy.exc import IntegrityError
 
 from portal.accounts.models import User
 from portal.agreements.access import can_view as can_view_agreement
+from portal.communication import help as communication_help
+from portal.communication.work import media_reminders
 from portal.extensions import db
 from portal.matching.access import can_view_pair
 from portal.matching.models import Pair
@@ -201,6 +203,8 @@ def _from_area(source: Callable[[date], Iterable]) -> Callable[[date], int]:
 REMINDER_SOURCES: tuple[Callable[[date], int], ...] = (
     plan_item_reminders,
     _from_area(programme_work.reminders),
+    media_reminders,
+    _from_area(communication_help.reminders),
 )
 
 

@@ -18,6 +18,7 @@ from sqlalchemy.sql import union_all
 
 from portal.access import Role
 from portal.agreements.models import KIND_AGREEMENT, Agreement, Signature, SignatureSlot
+from portal.communication.work import work_items as communication_items
 from portal.extensions import db
 from portal.matching.models import Pair, PairMember, Petition
 from portal.people.models import Consent, Person
@@ -429,6 +430,7 @@ PROVIDERS: tuple[Callable[[object], list], ...] = (
     curator_items,
     programme_work.work_items,
     party_items,
+    communication_items,
 )
 
 
