@@ -14,7 +14,7 @@ import portal.timeutil
 
 # revision identifiers, used by Alembic.
 revision = "i11_monitoring"
-down_revision = "ad11657eef46"
+down_revision = "i13_communication"
 branch_labels = None
 depends_on = None
 

@@ -13,7 +13,7 @@ import portal.timeutil
 
 # revision identifiers, used by Alembic.
 revision = 'i12_programme'
-down_revision = 'ad11657eef46'
+down_revision = 'i15_import_mapping'
 branch_labels = None
 depends_on = None
 

@@ -12,7 +12,7 @@ from alembic import op
 import portal.timeutil
 
 revision = "i15_import_mapping"
-down_revision = "ad11657eef46"
+down_revision = "i10_documents_law"
 branch_labels = None
 depends_on = None
 
