@@ -75,7 +75,7 @@ def test_mentor_signs_by_password_parent_by_code_and_the_pdf_downloads(
     desk.get_by_label("Я ознакомился(ась) с правилами").check()
     desk.get_by_label("Одноразовый код с листка").fill(slip_code.upper())
     desk.get_by_role("button", name="Подписать кодом").click()
-    expect(desk.get_by_text("Подпись Орлова Наталья Петровна принята")).to_be_visible()
+    expect(desk.get_by_text("Подпись Орловой Натальи Петровны принята")).to_be_visible()
     expect(desk.locator(".page-head .badge", has_text="действует")).to_be_visible()
 
     # The sealed PDF downloads; the same file verifies, a copy with one changed byte does not.
