@@ -26,7 +26,11 @@ def test_seeded_forms_follow_the_regulation(app):
     assert peer.mentor_higher_level and peer.mentor_categories == ["обучающийся"]
     assert "Кейс-турниры" in peer.formats and "Волонтёрская деятельность" in peer.formats
     assert "Экскурсии в место обучения наставника" in forms["teacher-student"].formats
-    assert all(f.goal and f.reported_as for f in forms.values())
+    assert all(f.goal for f in forms.values())
+    # «педагог – ученик» is none of the five federal forms: reported as the centre's own
+    # («студент – ученик» is a student mentor); every other form names its federal one.
+    assert forms["teacher-student"].reported_as is None
+    assert all(f.reported_as for c, f in forms.items() if c != "teacher-student")
     assert seed_forms().keys() == forms.keys()  # idempotent
     assert db.session.scalar(select(func.count(MentorshipForm.id))) == 8
 

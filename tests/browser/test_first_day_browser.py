@@ -27,6 +27,7 @@ from portal.people.models import Person
 from portal.statuses import PairStatus, PersonStatus
 
 pytestmark = pytest.mark.browser
+expect.set_options(timeout=15_000)
 
 RECORD = Path(__file__).with_name("first_day_record.json")
 SLACK = 3  # a few more than today's record are tolerated; more fails
@@ -41,6 +42,8 @@ class Actor:
     def __init__(self, name: str, page):
         self.name = name
         self.page = page
+        # A long walk on a machine shared with other work: patience, not flakiness.
+        page.set_default_timeout(30_000)
         self.clicks = 0
         self.fields = 0
         self.loads = 0
