@@ -29,7 +29,6 @@ from portal.agreements import (
     lifecycle,
     paper,
     parties,
-    queue,
     render,
     signing,
     templates,
@@ -78,12 +77,6 @@ from portal.timeutil import today_moscow
 bp = Blueprint("agreements", __name__, url_prefix="/agreements")
 
 PARTIES = (Role.ADMIN, Role.CURATOR, Role.MENTOR, Role.MENTEE, Role.PARENT)
-
-
-@bp.app_template_global("agreement_work_items")
-def agreement_work_items(user):
-    """The start page's items from this area (until the programme's queue lists them)."""
-    return queue.work_items(user)
 
 
 @dataclass

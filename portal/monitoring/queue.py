@@ -1,32 +1,17 @@
 """What monitoring puts in a person's work queue on the start page: questionnaires to
 answer, and for the curator the deadlines of 20 May, 20 December and 30 December."""
 
-from dataclasses import dataclass
 from datetime import date
 
 from flask import url_for
 from sqlalchemy import func, select
 
 from portal.access import MANAGERS
+from portal.domain import WorkItem
 from portal.extensions import db
 from portal.monitoring.campaigns import half_year, my_assignments_query, ru_day_month
 from portal.monitoring.models import AnnualReport, Assignment, Campaign, PeriodKind
 from portal.timeutil import today_moscow
-
-
-@dataclass(frozen=True)
-class WorkItem:
-    """The shape the start page's work queue takes (title, count, url, tone, due)."""
-
-    title: str
-    count: int
-    url: str
-    tone: str  # info | warning | danger | ok
-    due: date | None = None
-
-    @property
-    def days_left(self) -> int | None:
-        return None if self.due is None else (self.due - today_moscow()).days
 
 
 def _tone(due: date | None, today: date, done: bool = False) -> str:

@@ -46,7 +46,6 @@ from portal.monitoring.models import (
     QuestionKind,
     Questionnaire,
 )
-from portal.monitoring.queue import work_items
 from portal.monitoring.results import response_by_pair, stage_two_people, text_answers
 from portal.timeutil import today_moscow
 
@@ -54,17 +53,6 @@ bp = Blueprint("monitoring", __name__, url_prefix="/monitoring")
 
 READERS = (*MANAGERS, Role.GROUP)
 PER_PAGE = 50
-
-
-@bp.app_context_processor
-def _start_page_items():
-    # The start page shows these until the work queue of issue 12 lists them itself.
-    def monitoring_work_items():
-        if not current_user.is_authenticated:
-            return []
-        return work_items(current_user)
-
-    return {"monitoring_work_items": monitoring_work_items}
 
 
 @bp.app_template_filter("score")

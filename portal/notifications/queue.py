@@ -19,8 +19,10 @@ from sqlalchemy.sql import union_all
 from portal.access import Role
 from portal.agreements.models import KIND_AGREEMENT, Agreement, Signature, SignatureSlot
 from portal.communication.work import work_items as communication_items
+from portal.domain import WorkItem
 from portal.extensions import db
 from portal.matching.models import Pair, PairMember, Petition
+from portal.monitoring.queue import work_items as monitoring_items
 from portal.people.models import Consent, Person
 from portal.plans.models import Meeting, Plan, PlanItem, meeting_items
 from portal.programme import work as programme_work
@@ -48,17 +50,6 @@ DESTRUCTION_DAYS = 30
 QUIET_PAIR_DAYS = 30  # a working pair with no meeting this long needs the curator's call
 SOON_DAYS = 7  # "this week" for plan activities
 NEXT_DAYS = 14  # how far a mentee or parent looks ahead in the plan
-
-
-@dataclass(frozen=True)
-class WorkItem:
-    """One line of the queue: what to do, how many, where to do it, how urgent, by when."""
-
-    title: str
-    count: int
-    url: str
-    tone: str = "info"
-    due: date | None = None
 
 
 @dataclass(frozen=True)
@@ -376,7 +367,7 @@ def party_items(user) -> list[WorkItem]:
     sign = t["to_sign"]
     items = [
         WorkItem(
-            "Подпишите соглашение" if sign.refs <= 1 else "Подпишите соглашения",
+            "Соглашение ждёт вашей подписи" if sign.refs <= 1 else "Соглашения ждут вашей подписи",
             sign.count,
             _link(
                 sign,
@@ -425,11 +416,12 @@ def party_items(user) -> list[WorkItem]:
     return items
 
 
-# The queue, in the order areas were built. Monitoring and the programme add theirs here.
+# The queue, in the order areas were built; a new area adds its provider here.
 PROVIDERS: tuple[Callable[[object], list], ...] = (
     curator_items,
     programme_work.work_items,
     party_items,
+    monitoring_items,
     communication_items,
 )
 
@@ -446,11 +438,9 @@ def _as_item(item) -> WorkItem:
 def work_queue(user, providers=None) -> list[WorkItem]:
     """Everything the user should do now, most urgent first; nothing with a zero count."""
     items = [
-        _as_item(item)
-        for provider in providers or PROVIDERS
-        for item in provider(user)
-        if _as_item(item).count > 0
+        _as_item(item) for provider in providers or PROVIDERS for item in provider(user)
     ]
+    items = [item for item in items if item.is_open]
     return sorted(
         items,
         key=lambda i: (TONES.index(i.tone) if i.tone in TONES else 9, i.due or date.max),

@@ -36,7 +36,7 @@ def test_curator_follows_the_queue_to_the_agreement_and_the_item_goes_after_sign
     laptop = new_page()
     browser_login(laptop, "mentor")
     expect(laptop.locator(".bell-count")).to_have_text("1")
-    laptop.locator(".queue-item", has_text="Подпишите соглашение").get_by_role("link").click()
+    laptop.locator(".queue-item", has_text="Соглашение ждёт вашей подписи").get_by_role("link").click()
     laptop.get_by_label("Я прочитал(а) правила и принимаю их").check()
     laptop.get_by_role("button", name="Принять правила").click()
     laptop.get_by_label("Пароль от учётной записи").fill(factories.DEFAULT_PASSWORD)
