@@ -55,3 +55,8 @@ plan_approved = _facts.signal("plan-approved")
 # Sent by matching (pairs.replace_mentor / pairs.reject_petition). sender: the Petition, now
 # decided; kwargs: granted (bool).
 petition_decided = _facts.signal("petition-decided")
+
+# Sent by monitoring (campaigns: a campaign handing out questionnaires, a pair's entry or exit).
+# sender: None; kwargs: assignments (the new Assignment rows, flushed). Notifications tells
+# each respondent that a questionnaire waits for them.
+questionnaires_assigned = _facts.signal("questionnaires-assigned")

@@ -277,3 +277,41 @@ def test_responses_page_lists_who_has_not_answered_page_by_page(client, auth, cu
     assert "Страница 1 из 2" in first and f'href="{url}?page=2"' in first
     assert "Кузнецова Е.С., Орлов Д.А." in first and "0 из 4" in first
     assert "Белов О." in second_page and "Орлов" not in second_page
+
+
+def test_a_pair_that_starts_gets_its_entry_questionnaires(world):
+    from portal.matching import pairs as matching
+
+    newcomer = factories.make_person("Новикова", "Вера", is_mentee=True, consent=True)
+    draft = factories.make_pair(world["mentor"], [newcomer], world["pair"].form, status="черновик")
+    matching.activate(draft, on=date(2026, 11, 2))
+    db.session.commit()
+    entries = db.session.scalars(
+        select(Assignment.person_id).where(
+            Assignment.moment == "entry", Assignment.pair_id == draft.id
+        )
+    )
+    assert set(entries) == {world["mentor"].id, newcomer.id}
+
+
+def test_assigned_questionnaires_reach_the_bell_of_their_respondents_only(
+    world, mentee, mentor, stranger
+):
+    from portal.notifications.models import Notification
+
+    service.assign_campaign(world["campaign"])
+    db.session.commit()
+    notes = {n.user_id: n for n in db.session.scalars(select(Notification))}
+    assert stranger.id not in notes
+    note = notes[mentee.id]
+    assert note.kind == "questionnaire_assigned"
+    assert note.text.startswith("Анкеты мониторинга (2) ждут ваших ответов до ")
+    mine = db.session.scalars(
+        select(Assignment.id).where(Assignment.person_id == world["child"].id)
+    ).all()
+    assert note.url_args == {"assignment_id": note.object_id} and note.object_id in mine
+    assert mentor.id in notes  # the mentor's own two questionnaires
+    # Running again hands out nothing new and tells nobody twice.
+    service.assign_campaign(world["campaign"])
+    db.session.commit()
+    assert db.session.scalar(select(func.count()).select_from(Notification)) == len(notes)

@@ -24,6 +24,7 @@ from portal.monitoring.models import (
     Stage,
 )
 from portal.relations import current_member_clause
+from portal.signals import questionnaires_assigned
 from portal.statuses import PairStatus
 from portal.timeutil import today_moscow, utcnow
 
@@ -151,6 +152,7 @@ def _current_by_family() -> dict[tuple, Questionnaire]:
 @dataclass
 class AssignResult:
     created: int = 0
+    assignments: list = field(default_factory=list)  # the new ones, announced when flushed
     missing: set = field(default_factory=set)  # (form name, role title, moment title) w/o form
 
 
@@ -176,18 +178,18 @@ def _add(result, existing, questionnaires, *, campaign, moment, rows, due) -> No
             result.missing.add((form_id, respondent, moment))
             continue
         existing.add(key)
-        db.session.add(
-            Assignment(
-                campaign_id=campaign.id if campaign else None,
-                questionnaire_id=questionnaire.id,
-                moment=moment,
-                person_id=person_id,
-                pair_id=pair_id,
-                form_id=form_id,
-                respondent=respondent,
-                due_on=due,
-            )
+        assignment = Assignment(
+            campaign_id=campaign.id if campaign else None,
+            questionnaire_id=questionnaire.id,
+            moment=moment,
+            person_id=person_id,
+            pair_id=pair_id,
+            form_id=form_id,
+            respondent=respondent,
+            due_on=due,
         )
+        db.session.add(assignment)
+        result.assignments.append(assignment)
         result.created += 1
 
 
@@ -260,7 +262,7 @@ def assign_campaign(campaign: Campaign) -> AssignResult:
             rows=ended,
             due=campaign.deadline,
         )
-    db.session.flush()
+    _announce(result)
     return result
 
 
@@ -283,17 +285,24 @@ def _assign_curators(campaign: Campaign, questionnaires, result: AssignResult) -
     for user_id in curators:
         if user_id in have:
             continue
-        db.session.add(
-            Assignment(
-                campaign_id=campaign.id,
-                questionnaire_id=questionnaire.id,
-                moment=Moment.HALF_YEAR,
-                user_id=user_id,
-                respondent=Respondent.CURATOR,
-                due_on=campaign.deadline,
-            )
+        assignment = Assignment(
+            campaign_id=campaign.id,
+            questionnaire_id=questionnaire.id,
+            moment=Moment.HALF_YEAR,
+            user_id=user_id,
+            respondent=Respondent.CURATOR,
+            due_on=campaign.deadline,
         )
+        db.session.add(assignment)
+        result.assignments.append(assignment)
         result.created += 1
+
+
+def _announce(result: AssignResult) -> None:
+    """Flush the new assignments and tell the other areas who now has a questionnaire."""
+    db.session.flush()
+    if result.assignments:
+        questionnaires_assigned.send(None, assignments=result.assignments)
 
 
 def assign_pair_moment(pair: Pair, moment: Moment) -> int:
@@ -310,7 +319,7 @@ def assign_pair_moment(pair: Pair, moment: Moment) -> int:
     rows = _pair_people(Pair.id == pair.id, current_member_clause())
     result = AssignResult()
     _add(result, existing, questionnaires, campaign=None, moment=moment, rows=rows, due=None)
-    db.session.flush()
+    _announce(result)
     return result.created
 
 
