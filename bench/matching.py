@@ -233,5 +233,9 @@ if __name__ == "__main__":
         # suggestions fragment over HTTP with 2,000 mentors in the database under 40 ms.
         "cohort_ratio_under_2": report["cohort"]["whole_to_solver_ratio"] < 2,
         "http_suggest_median_under_40_ms": report["http_suggest"]["median_ms"] < 40,
+        # The same two speed goals in CPU time of this process: on a machine shared with other
+        # work, wall time measures the neighbours as much as the portal.
+        "top10_cpu_median_under_30_ms": report["top10"]["median_cpu_ms"] < 30,
+        "http_suggest_cpu_median_under_40_ms": report["http_suggest"]["median_cpu_ms"] < 40,
     }
     print(json.dumps(report, ensure_ascii=False, indent=2))

@@ -56,9 +56,11 @@ def shown_parts(proposal: CohortProposal) -> dict[int, list[dict]]:
         people = load_candidates(
             {i.mentee_id for i in missing} | {i.mentor_id for i in missing}, with_capacity=True
         )
-        pairs = [(people[i.mentor_id], people[i.mentee_id]) for i in missing]
+        shown = [i for i in missing if i.mentor_id in people and i.mentee_id in people]
+        pairs = [(people[i.mentor_id], people[i.mentee_id]) for i in shown]
         scores = score_pairs(pairs, load_weights_from(proposal))
-        parts.update({i.id: score_parts(sc) for i, sc in zip(missing, scores, strict=True)})
+        parts.update({i.id: score_parts(sc) for i, sc in zip(shown, scores, strict=True)})
+        parts.update({i.id: [] for i in missing if i.id not in parts})
     return parts
 
 

@@ -74,7 +74,7 @@ def test_typing_is_not_overwritten_and_a_conflict_shows_both_values(new_page, wo
     expect(wrapper.get_by_text("Ваш вариант")).to_be_visible()
     expect(wrapper.locator(".conflict-mine")).to_have_text("Мы собрали макет и показали его классу")
     expect(wrapper.locator(".conflict-theirs")).to_have_text("Макет готов")
-    expect(wrapper.get_by_text("Вариант Кузнецова Е. С.")).to_be_visible()
+    expect(wrapper.get_by_text("Вариант Кузнецовой Е. С.")).to_be_visible()
     wrapper.get_by_role("button", name="Оставить мой").click()
     expect(mentee.locator(f"#i-{item.id}-result")).to_have_value(
         "Мы собрали макет и показали его классу"
