@@ -38,10 +38,17 @@ def free_port() -> int:
 
 
 @contextmanager
-def served_portal(people: int = 300, threads: int = 8, database_url: str | None = None):
+def served_portal(
+    people: int = 300,
+    threads: int = 8,
+    database_url: str | None = None,
+    extra_env: dict | None = None,
+    waitress_args: tuple[str, ...] = (),
+):
     """Run the production server (waitress) on a fresh demo database; yield its port."""
     with tempfile.TemporaryDirectory() as tmp:
         env = dict(os.environ)
+        env.update(extra_env or {})
         env["PORTAL_DATABASE_URL"] = database_url or f"sqlite:///{tmp}/bench.db"
         env["PORTAL_SECRET_KEY"] = "bench"
         flask = [str(VENV_BIN / "flask"), "--app", "app"]
@@ -61,6 +68,7 @@ def served_portal(people: int = 300, threads: int = 8, database_url: str | None 
                 str(VENV_BIN / "waitress-serve"),
                 f"--listen=127.0.0.1:{port}",
                 f"--threads={threads}",
+                *waitress_args,
                 "app:app",
             ],
             cwd=ROOT,
@@ -69,7 +77,7 @@ def served_portal(people: int = 300, threads: int = 8, database_url: str | None 
             stderr=subprocess.DEVNULL,
         )
         try:
-            for _ in range(100):
+            for _ in range(600):  # a loaded machine may need a minute to import the app
                 try:
                     with socket.create_connection(("127.0.0.1", port), timeout=0.2):
                         break

@@ -45,7 +45,8 @@ class QueryCounter:
 
 def login(app, user_id: int):
     client = app.test_client()
-    log_in_client(client, user_id)
+    with app.app_context():
+        log_in_client(client, user_id)
     return client
 
 

@@ -163,13 +163,12 @@ def test_person_sees_their_sessions_and_ends_another(app, mentor):
     office = app.test_client()
     form_login(office, "mentor")
     home = app.test_client()
-    home.environ_base["HTTP_USER_AGENT"] = "Домашний браузер"
+    home_agent = "Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0"
+    home.environ_base["HTTP_USER_AGENT"] = home_agent
     form_login(home, "mentor")
     page = office.get("/account/sessions").get_data(as_text=True)
-    assert "Мои сеансы" in page and "Домашний браузер" in page and "этот компьютер" in page
-    home_record = db.session.scalar(
-        select(UserSession).where(UserSession.user_agent == "Домашний браузер")
-    )
+    assert "Мои сеансы" in page and "Firefox · Linux" in page and "этот компьютер" in page
+    home_record = db.session.scalar(select(UserSession).where(UserSession.user_agent == home_agent))
     response = office.post(f"/account/sessions/{home_record.id}/end", follow_redirects=True)
     assert "Сеанс завершён" in response.get_data(as_text=True)
     assert not signed_in(home)

@@ -133,3 +133,19 @@ def test_a_forged_known_browser_cookie_is_ignored(app, client):
     client.set_cookie(security.KNOWN_BROWSER_COOKIE, forged)
     text = attempt(client, "victim2", factories.DEFAULT_PASSWORD).get_data(as_text=True)
     assert "Слишком много неудачных попыток входа" in text
+
+
+def test_counters_idle_for_a_day_are_forgotten_at_the_next_sign_in(app, client):
+    factories.make_user(login="someone")
+    long_ago = utcnow() - timedelta(days=2)
+    db.session.add_all(
+        [
+            LoginThrottle(key="login:ghost", failures=3, level=0, window_started_at=long_ago),
+            LoginThrottle(key="login:fresh", failures=1, level=0, window_started_at=utcnow()),
+        ]
+    )
+    db.session.commit()
+    assert attempt(client, "someone", factories.DEFAULT_PASSWORD).status_code == 302
+    db.session.expire_all()
+    assert db.session.get(LoginThrottle, "login:ghost") is None
+    assert db.session.get(LoginThrottle, "login:fresh").failures == 1

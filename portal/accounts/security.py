@@ -160,6 +160,18 @@ def _give_back(key: str) -> None:
     )
 
 
+def _prune(now: datetime) -> None:
+    """Forget counters idle for a day, so names tried once by a stranger do not pile up."""
+    t = LoginThrottle.__table__
+    stale = literal(now - LEVEL_MEMORY, UTCDateTime)
+    db.session.execute(
+        t.delete().where(
+            or_(t.c.window_started_at.is_(None), t.c.window_started_at < stale),
+            or_(t.c.locked_until.is_(None), t.c.locked_until < literal(now, UTCDateTime)),
+        )
+    )
+
+
 def login_key(login: str) -> str:
     return "login:" + login.strip().lower()[:150]
 
@@ -231,6 +243,7 @@ def sign_in(login: str, password: str, address: str | None, browser_cookie: str 
     if not (check_password_hash(stored_hash, password) and usable):
         return SignIn()
     begin_write()
+    _prune(now)
     if known:
         _forgive([claims[0][0]])
         nonce = browser[1]

@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 from flask import g, session
 from flask_login import login_user
 from sqlalchemy import or_, select, update
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import defaultload, joinedload
 
 from portal.accounts.models import User, UserSession
 from portal.extensions import db
@@ -81,11 +81,15 @@ def _touch(record: UserSession, now: datetime) -> None:
 
 
 def _with_user():
-    # One query: the session, its user, the user's roles and linked person.
+    # One query: the session, its user, the user's roles and linked person; the person's
+    # tags load only if a page asks for them (an idle poll does not).
     return (
         select(UserSession, User)
         .join(User, User.id == UserSession.user_id)
-        .options(joinedload(User.role_rows))
+        .options(
+            joinedload(User.role_rows),
+            defaultload(User.person).lazyload("*"),
+        )
         .where(UserSession.ended_at.is_(None), User.active.is_(True))
     )
 
@@ -182,3 +186,32 @@ def begin(user: User, *, remember: bool, ip: str | None, user_agent: str | None)
     session["_user_id"] = key
     g.user_session = record
     return token
+
+
+_BROWSERS = (
+    ("YaBrowser/", "Яндекс Браузер"),
+    ("Edg/", "Edge"),
+    ("OPR/", "Opera"),
+    ("Firefox/", "Firefox"),
+    ("Chrome/", "Chrome"),
+    ("Chromium/", "Chromium"),
+    ("Safari/", "Safari"),
+)
+_SYSTEMS = (
+    ("Android", "Android"),
+    ("iPhone", "iPhone"),
+    ("iPad", "iPad"),
+    ("Windows", "Windows"),
+    ("Mac OS X", "macOS"),
+    ("CrOS", "ChromeOS"),
+    ("Linux", "Linux"),
+)
+
+
+def describe_browser(user_agent: str | None) -> str:
+    """«Chrome · Windows» from a User-Agent string, so a person recognises their computer."""
+    text = user_agent or ""
+    browser = next((name for token, name in _BROWSERS if token in text), None)
+    system = next((name for token, name in _SYSTEMS if token in text), None)
+    parts = [p for p in (browser, system) if p]
+    return " · ".join(parts) if parts else "неизвестный браузер"

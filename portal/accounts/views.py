@@ -139,6 +139,7 @@ def my_sessions():
         "accounts/sessions.html",
         sessions=sessions.live_sessions(current_user.id),
         current_id=record.id if record else None,
+        describe_browser=sessions.describe_browser,
         form=EmptyForm(),
     )
 

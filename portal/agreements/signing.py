@@ -289,7 +289,7 @@ def sign_with_password(
     if slot.capacity != CAPACITY_REPRESENTATIVE and missing:
         raise RuleViolation(missing)
     _require_same_document(agreement, shown_hash)
-    check = verify_password(user, password or "")  # commits a failure toward the lock-out
+    check = verify_password(user, password or "")  # commits the attempt count
     if not check.ok:
         db.session.rollback()
         _log_refusal(agreement_id, user, info, "неверный пароль")
@@ -299,6 +299,12 @@ def sign_with_password(
                 "Соглашение не подписано."
             )
         raise RuleViolation("Неверный пароль. Соглашение не подписано.")
+    # The password check committed its attempt count, which ended the lock: take it again
+    # and look again, as another signer may have acted meanwhile.
+    agreement = lifecycle.lock(agreement_id)
+    _can_be_signed(agreement)
+    slot = _pick_slot(agreement, user.person_id, slot_id)
+    _require_same_document(agreement, shown_hash)
     return _record_signature(
         agreement, slot, method=METHOD_PASSWORD, user=user, operator=None, info=info
     )
