@@ -305,6 +305,7 @@ def test_paper_signing_with_an_image_scan_through_the_page(issued, client, auth,
     assert trail.events(agreement)[-1].data.count("paper") == 1
     page = client.get(f"/agreements/{agreement.id}").get_data(as_text=True)
     assert "на бумаге" in page and "Скачать скан подписанного экземпляра" in page
+    assert "ожидается" not in page  # every slot reads as signed on paper
 
 
 @pytest.mark.parametrize(

@@ -25,6 +25,7 @@ from portal.agreements.models import CAPACITY_REPRESENTATIVE, SIGNING, SignerHan
 from portal.domain import RuleViolation
 from portal.extensions import db
 from portal.timeutil import utcnow
+from portal.writelock import begin_write
 
 HANDOVER_LIFETIME = timedelta(minutes=20)
 DOCUMENT_KINDS = (
@@ -141,6 +142,7 @@ def pending(token: str | None) -> SignerHandover | None:
 
 def complete(token: str, password: str, repeat: str, rules_accepted: bool, info) -> User:
     """The signer sets their own password on the kiosk screen: it becomes their signing key."""
+    begin_write()  # SQLite: one writer from the first read, so the token is consumed once
     record = pending(token)
     if record is None:
         raise RuleViolation(
