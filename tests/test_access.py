@@ -224,6 +224,12 @@ def test_get_routes_with_object_ids_change_nothing_on_a_seeded_database(app, cli
     db.session.commit()
     ids = _seeded_ids()
     everyone = factories.make_user(login="all", roles=[r.value for r in Role])
+    # An upload of the user's own, waiting at the column-mapping step.
+    from portal.people.imports import start_batch
+
+    upload = "Ф.И.О.;Д.р.;Кружок\nНовиков Олег;01.02.2014;Шахматы\n".encode()
+    ids["batch_id"] = start_batch(upload, "список.csv", "mentees", everyone).id
+    db.session.commit()
     factories.log_in(client, everyone)  # a real server-side session (issue 14)
     before = _row_counts()
     visited = []

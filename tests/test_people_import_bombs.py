@@ -67,9 +67,10 @@ def lying(data: bytes, declared: int = 4096) -> bytes:
 
 
 def measured(call):
-    """Run ``call`` twice: (its result or TableError, seconds untraced, peak traced bytes).
+    """Run ``call`` twice: (its result or TableError, CPU seconds, peak traced bytes).
 
-    tracemalloc slows Python code several times over, so time is measured without it.
+    The machine is shared, so the time is this process's CPU time, not the wall clock;
+    tracemalloc slows Python code several times over, so the time is taken without it.
     """
 
     def run():
@@ -78,9 +79,9 @@ def measured(call):
         except TableError as exc:
             return exc
 
-    started = time.perf_counter()
+    started = time.process_time()
     result = run()
-    seconds = time.perf_counter() - started
+    seconds = time.process_time() - started
     tracemalloc.start()
     try:
         run()
@@ -118,8 +119,8 @@ def test_reading_stops_at_the_row_limit_without_unpacking_the_rest():
     assert not isinstance(result, TableError)
     sheet = result[0]
     assert sheet.truncated and len(sheet.rows) == 10_020
-    # About 0.4–1 s and 3 MB here; reading it all took 4 s and 90 MB before.
-    assert seconds < 5.0
+    # About 0.4 s and 3 MB here; reading it all took 4 s and 90 MB before.
+    assert seconds < 3.0
     assert peak < 30 * 1024 * 1024
 
 
@@ -147,4 +148,6 @@ def test_the_upload_refuses_both_with_a_russian_message(app, client, auth, curat
         assert "после распаковки занимает" in html
     else:
         assert "больше 10000 строк" in html and "«Sheet»" in html
-    assert seconds < 5.0
+    # Wall time of the whole request: 0.05 s and 0.6 s on a quiet machine; generous here
+    # because the development machine is shared.
+    assert seconds < 15.0

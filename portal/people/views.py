@@ -756,14 +756,9 @@ def import_columns_confirm(batch_id: int):
         return redirect(url_for(f"people.{batch.base}"))
     sheet = request.form.get("sheet") or ""
     header_row = _int_or_none(request.form.get("header_row"))
-    keys = [
-        (request.form.get(f"column-{i}") or "").strip()
-        for i in range(
-            int(request.form.get("count") or 0)
-            if (request.form.get("count") or "").isdigit()
-            else 0
-        )
-    ]
+    # A sheet is read to 200 columns at most; a forged count must not make a long loop.
+    count = min(_int_or_none(request.form.get("count")) or 0, MAX_IMPORT_COLUMNS)
+    keys = [(request.form.get(f"column-{i}") or "").strip() for i in range(max(count, 0))]
     page = confirm_mapping(
         batch, sheet, header_row, keys, bool(request.form.get("confirm_drop")), current_user
     )
@@ -774,6 +769,7 @@ def import_columns_confirm(batch_id: int):
     return redirect(url_for("people.import_preview", batch_id=batch.id), 303)
 
 
+MAX_IMPORT_COLUMNS = 200
 PREVIEW_FILTERS = {
     "all": "Все",
     "errors": "С ошибками",
