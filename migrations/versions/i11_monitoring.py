@@ -1,7 +1,7 @@
 """Monitoring: versioned questionnaires, half-year campaigns, answers, annual reports.
 
 Revision ID: i11_monitoring
-Revises: ad11657eef46
+Revises: i13_communication
 Create Date: 2026-12-01 23:16:16.786006
 
 """

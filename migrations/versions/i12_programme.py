@@ -1,7 +1,7 @@
 """programme and notifications
 
 Revision ID: i12_programme
-Revises: ad11657eef46
+Revises: i15_import_mapping
 Create Date: 2026-12-01 23:32:18.380381
 
 """

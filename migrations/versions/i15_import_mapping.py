@@ -1,7 +1,7 @@
 """imports: sheets read once, column mapping and its memory, cell fixes; look-alike keys
 
 Revision ID: i15_import_mapping
-Revises: ad11657eef46
+Revises: i10_documents_law
 Create Date: 2026-12-01 23:50:00
 
 """
