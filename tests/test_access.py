@@ -208,6 +208,56 @@ def _seeded_ids() -> dict:
         "user_id": first(select(User.id).order_by(User.id.desc())),
         "field": "title",
         "ext": "xlsx",
+        **_programme_ids(first),
+    }
+
+
+def _programme_ids(first) -> dict:
+    """Ids for the areas above the pairs: monitoring, the programme, notifications, media."""
+    from portal.communication.models import (
+        ConsultationRequest,
+        Contest,
+        ContestEntry,
+        EntryFile,
+        MediaItem,
+        Practice,
+    )
+    from portal.monitoring.models import Answer, Assignment, Campaign, Questionnaire
+    from portal.notifications.models import Notification
+    from portal.programme.models import (
+        MentorCandidate,
+        RoadMap,
+        RoadMapActivity,
+        TrainingAttendance,
+    )
+
+    answered = first(
+        select(Assignment)
+        .where(Assignment.campaign_id.is_not(None), Assignment.id.in_(select(Answer.assignment_id)))
+        .order_by(Assignment.id)
+    )
+    campaign = db.session.get(Campaign, answered.campaign_id)
+    attended = first(select(TrainingAttendance))
+    entry_file = first(select(EntryFile))
+    return {
+        "campaign_id": campaign.id,
+        "assignment_id": answered.id,
+        "question_id": first(select(Answer.question_id).where(Answer.assignment_id == answered.id)),
+        "qid": first(select(Questionnaire.id)),
+        "kind": "calendar",
+        "monitoring_year": campaign.deadline.year,
+        "programme_year": first(select(RoadMap.year)),
+        "activity_id": first(select(RoadMapActivity.id)),
+        "candidate_id": first(select(MentorCandidate.id)),
+        "event_id": attended.event_id,
+        "programme_person_id": attended.person_id,
+        "notification_id": first(select(Notification.id)),
+        "communication_item_id": first(select(MediaItem.id)),
+        "practice_id": first(select(Practice.id)),
+        "contest_id": first(select(Contest.id)),
+        "entry_id": entry_file.entry_id if entry_file else first(select(ContestEntry.id)),
+        "file_id": entry_file.id if entry_file else None,
+        "request_id": first(select(ConsultationRequest.id)),
     }
 
 
