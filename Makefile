@@ -76,3 +76,6 @@ bench: install-dev
 	$(BIN)/python -m bench.agreements
 	$(BIN)/python bench/first_day.py
 	$(BIN)/python bench/communication.py
+	$(BIN)/python bench/monitoring.py
+	$(BIN)/python bench/programme.py
+	$(BIN)/python bench/bases_history.py
