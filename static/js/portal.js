@@ -52,6 +52,14 @@
     }
   }, true);
 
+  // <select data-autosubmit>: a filter that applies itself when chosen (the form still has a
+  // button for browsers without script).
+  document.addEventListener("change", function (evt) {
+    var el = evt.target;
+    if (!el.hasAttribute || !el.hasAttribute("data-autosubmit") || !el.form) return;
+    if (el.form.requestSubmit) el.form.requestSubmit(); else el.form.submit();
+  });
+
   document.addEventListener("click", function (evt) {
     var el = evt.target.closest ? evt.target.closest("[data-print], [data-current-row]") : null;
     if (!el) return;
