@@ -1,13 +1,15 @@
 """The programme's events a publication can be planned against: the road map's activities,
-the mentors' trainings and the pairs that finished (monitoring joins when its area is merged)."""
+the mentors' trainings, the half-year monitoring and the pairs that finished."""
 
 from dataclasses import dataclass
 from datetime import date, timedelta
 
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
 from portal.extensions import db
 from portal.matching.models import Pair
+from portal.monitoring.models import Campaign
 from portal.programme.models import RoadMapActivity, TrainingEvent
 from portal.statuses import PairStatus
 
@@ -16,14 +18,14 @@ BEFORE_DAYS, AFTER_DAYS = 60, 180  # the window of events offered around today
 
 @dataclass(frozen=True)
 class ProgrammeEvent:
-    key: str  # «activity:5», «training:2», «pair:9»
+    key: str  # «activity:5», «training:2», «monitoring:3», «pair:9»
     source: str
     title: str
     on: date
 
 
 def programme_events(today: date) -> list[ProgrammeEvent]:
-    """Events from today − 60 days to today + 180 days, by date: three queries."""
+    """Events from today − 60 days to today + 180 days, by date: four queries."""
     low, high = today - timedelta(days=BEFORE_DAYS), today + timedelta(days=AFTER_DAYS)
     found = [
         ProgrammeEvent(f"activity:{a.id}", "Дорожная карта", a.title, a.deadline)
@@ -39,15 +41,24 @@ def programme_events(today: date) -> list[ProgrammeEvent]:
     ]
     found += [
         ProgrammeEvent(
+            f"monitoring:{c.id}",
+            "Мониторинг",
+            f"Итоги мониторинга полугодия (до {c.deadline:%d.%m.%Y})",
+            c.deadline,
+        )
+        for c in db.session.scalars(select(Campaign).where(Campaign.deadline.between(low, high)))
+    ]
+    found += [
+        ProgrammeEvent(
             f"pair:{p.id}",
             "Завершение пары",
             f"Завершение: {p.form.name}, наставник {p.mentor.short_name}",
             p.ended_on,
         )
         for p in db.session.scalars(
-            select(Pair).where(
-                Pair.status == PairStatus.COMPLETED, Pair.ended_on.between(low, high)
-            )
+            select(Pair)
+            .options(joinedload(Pair.form), joinedload(Pair.mentor))
+            .where(Pair.status == PairStatus.COMPLETED, Pair.ended_on.between(low, high))
         )
     ]
     return sorted(found, key=lambda e: (e.on, e.title))
