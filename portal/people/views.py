@@ -687,7 +687,11 @@ def import_template():
 
 
 def _batch(batch_id: int, *, lock: bool = False) -> ImportBatch:
-    batch = db.session.get(ImportBatch, batch_id, with_for_update=lock)
+    """The user's own upload; with `lock`, held for this request's change (a row lock on
+    PostgreSQL, the write lock on SQLite, which ignores FOR UPDATE), read afresh."""
+    if lock:
+        begin_write()
+    batch = db.session.get(ImportBatch, batch_id, with_for_update=lock, populate_existing=lock)
     if batch is None:
         abort(404)
     access.ensure_owner(current_user, batch)
