@@ -186,8 +186,6 @@ def complete(token: str, password: str, repeat: str, rules_accepted: bool, info)
     else:
         user.set_password(password)
         user.must_change_password = False
-        user.failed_logins = 0
-        user.locked_until = None
     now = utcnow()
     user.signer_key_at = now
     user.signer_key_person_id = record.person_id
