@@ -513,6 +513,8 @@ def answer_questionnaire(assignment, values: dict, submit: bool = True):
         campaigns.submit(assignment)
         db.session.commit()
     return assignment
+
+
 def make_channel(name: str = "Сайт Центра", **overrides):
     channel = db.session.query(MediaChannel).filter_by(name=name).one_or_none()
     if channel is None:

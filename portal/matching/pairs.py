@@ -27,8 +27,8 @@ from portal.signals import (
     pair_ended,
     pair_replaced,
     pair_started,
+    petition_decided,
 )
-from portal.signals import member_left, pair_ended, pair_replaced, petition_decided
 from portal.statuses import PairStatus, PetitionStatus
 from portal.text import Case, short_name_in
 from portal.timeutil import today_moscow, utcnow

@@ -437,9 +437,7 @@ def _as_item(item) -> WorkItem:
 
 def work_queue(user, providers=None) -> list[WorkItem]:
     """Everything the user should do now, most urgent first; nothing with a zero count."""
-    items = [
-        _as_item(item) for provider in providers or PROVIDERS for item in provider(user)
-    ]
+    items = [_as_item(item) for provider in providers or PROVIDERS for item in provider(user)]
     items = [item for item in items if item.is_open]
     return sorted(
         items,
