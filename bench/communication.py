@@ -24,7 +24,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from sqlalchemy import event, func, insert, select  # noqa: E402
 
-from bench.common import percentile  # noqa: E402
+from bench.common import log_in_client, percentile  # noqa: E402
 from portal import create_app  # noqa: E402
 from portal.extensions import db  # noqa: E402
 
@@ -143,9 +143,8 @@ class Site:
         with self.app.app_context():
             self.engine = db.engine
         self.client = self.app.test_client()
-        with self.client.session_transaction() as session:
-            session["_user_id"] = str(user_id)
-            session["_fresh"] = True
+        with self.app.app_context():
+            log_in_client(self.client, user_id)  # a real server-side session
         self.statements: list[str] = []
         event.listen(self.engine, "before_cursor_execute", self._count)
 

@@ -31,7 +31,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from sqlalchemy import event, func, insert, select  # noqa: E402
 
-from bench.common import summary_ms  # noqa: E402
+from bench.common import log_in_client, summary_ms  # noqa: E402
 from portal import create_app  # noqa: E402
 from portal.accounts.models import User  # noqa: E402
 from portal.extensions import db  # noqa: E402
@@ -251,9 +251,8 @@ def populate(people: int, years: int, rng: random.Random) -> dict:
 
 def login(app, user_id: int):
     client = app.test_client()
-    with client.session_transaction() as session:
-        session["_user_id"] = str(user_id)
-        session["_fresh"] = True
+    with app.app_context():
+        log_in_client(client, user_id)  # a real server-side session
     return client
 
 

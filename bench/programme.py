@@ -21,7 +21,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from sqlalchemy import event, func, insert, select  # noqa: E402
 
-from bench.common import percentile  # noqa: E402
+from bench.common import log_in_client, percentile  # noqa: E402
 from portal import create_app  # noqa: E402
 from portal.extensions import db  # noqa: E402
 
@@ -73,9 +73,8 @@ class Probe:
             user_id = db.session.scalar(select(User.id).where(User.login == login))
             self.engine = db.engine
         self.client = app.test_client()
-        with self.client.session_transaction() as session:
-            session["_user_id"] = str(user_id)
-            session["_fresh"] = True
+        with app.app_context():
+            log_in_client(self.client, user_id)  # a real server-side session
         self.path, self.headers = path, headers or {}
         self.timings: list[float] = []
         self.queries: list[int] = []
