@@ -17,6 +17,7 @@ from portal import create_app
 from portal.agreements import archive, render, signing
 from portal.agreements.models import Agreement
 from portal.extensions import db
+from portal.statuses import AgreementStatus
 from tests import factories
 
 ROUNDS = 10
@@ -69,7 +70,7 @@ def main() -> dict:
             values.update(
                 number=f"Н-2026/{n + 100:03d}",
                 # One open agreement per pair and mentee is a constraint: the copies are closed.
-                status="расторгнуто",
+                status=AgreementStatus.TERMINATED,
                 verify_code=f"BNCH-{n:04d}-XXXX",
                 pdf=pdf + f"\n%copy {n}\n".encode(),
             )
@@ -92,8 +93,14 @@ def main() -> dict:
         elapsed = time.perf_counter() - start
         _, peak = tracemalloc.get_traced_memory()
         tracemalloc.stop()
+    seal_ms = statistics.median(timings)
     return {
-        "render_and_seal_one_ms_median": round(statistics.median(timings), 1),
+        "goals": {
+            "render_and_seal_one_under_1_s": seal_ms < 1000,
+            # The archive streams: memory stays small while the ZIP grows to tens of megabytes.
+            "zip_peak_memory_under_8_mib": peak < 8 * 2**20,
+        },
+        "render_and_seal_one_ms_median": round(seal_ms, 1),
         "render_and_seal_one_ms_min": round(min(timings), 1),
         "rounds": ROUNDS,
         "pdf_bytes": len(pdf),

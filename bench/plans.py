@@ -159,6 +159,13 @@ def main() -> None:
             json.dumps(
                 {
                     "database": url.split(":")[0],
+                    # Issue 14: server-side sessions must not make the idle poll dearer than
+                    # the 6 queries it ran with the signed-cookie session.
+                    "goals": {
+                        "idle_poll_at_most_6_queries": idle["sql_queries"] <= 6,
+                        "idle_poll_cheaper_than_a_save": idle["cpu_median_ms"]
+                        < saves["cpu_median_ms"],
+                    },
                     "idle_poll": idle,
                     "save": saves,
                     "poll_with_one_change_plus_the_save_before_it": with_change,
